@@ -1,0 +1,5 @@
+"""Run `python -m seedbed`, the same as the `proto` command."""
+
+from seedbed.cli import main
+
+main()

@@ -1,0 +1,109 @@
+"""Names: scope, short name, distribution and import name, and their validation.
+
+A short name (`url-parser`) and a scope (`acme-protos`) are lowercase letters, digits and single
+hyphens, starting with a letter. The distribution is `<scope>-<short>`; the import name is
+`<scope_ident>.<short_ident>` (namespace style) or `<scope_ident>_<short_ident>` (flat style).
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from seedbed.errors import InvalidInputError
+
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+ImportStyle = Literal["namespace", "flat"]
+IMPORT_STYLES: tuple[ImportStyle, ...] = ("namespace", "flat")
+
+
+def identifier(name: str) -> str:
+    """The Python identifier form of a valid name: hyphens become underscores."""
+    return name.replace("-", "_")
+
+
+def normalize(name: str) -> str:
+    """PEP 503 normalisation: lowercase, runs of `-`, `_` and `.` become one hyphen."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def suggest(name: str) -> str | None:
+    """A valid name close to an invalid one, if there is an obvious one."""
+    candidate = re.sub(r"[\s_.\-]+", "-", name.strip().lower()).strip("-")
+    if NAME_PATTERN.fullmatch(candidate) and not keyword.iskeyword(identifier(candidate)):
+        return candidate
+    return None
+
+
+def _refuse(what: str, name: str, problem: str, hint: str | None = None) -> InvalidInputError:
+    suggestion = suggest(name)
+    if hint is None and suggestion and suggestion != name:
+        hint = f"did you mean '{suggestion}'?"
+    return InvalidInputError(f"invalid {what} '{name}': {problem}", hint)
+
+
+def validate_name(name: str, what: str = "package name") -> str:
+    """Return *name* if it is a valid short name or scope, else raise InvalidInputError (exit 2)."""
+    rule = "use lowercase letters, digits and single hyphens, starting with a letter"
+    if not name:
+        raise InvalidInputError(f"the {what} is empty", rule)
+    if any(sep in name for sep in ("/", "\\")) or ".." in name:
+        raise _refuse(what, name, "it must be a plain name, not a path", rule)
+    if any(char.isspace() for char in name):
+        raise _refuse(what, name, "it contains spaces")
+    if name != name.lower():
+        raise _refuse(what, name, "it contains uppercase letters")
+    if "_" in name or "." in name:
+        raise _refuse(what, name, "use hyphens, not underscores or dots")
+    if name[0].isdigit():
+        raise _refuse(what, name, "it must start with a letter, not a digit", rule)
+    if name[0] == "-" or name[-1] == "-":
+        raise _refuse(what, name, "it must not start or end with a hyphen")
+    if "--" in name:
+        raise _refuse(what, name, "use single hyphens")
+    if not NAME_PATTERN.fullmatch(name):
+        raise _refuse(what, name, "only lowercase letters, digits and hyphens are allowed", rule)
+    if keyword.iskeyword(identifier(name)):
+        raise InvalidInputError(
+            f"invalid {what} '{name}': its import form '{identifier(name)}' is a Python keyword",
+            "pick another name, e.g. add a word to it",
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A team's scope and import style: turns short names into distribution and import names."""
+
+    name: str
+    import_style: ImportStyle = "namespace"
+
+    def distribution(self, short: str) -> str:
+        """`url-parser` -> `acme-protos-url-parser`."""
+        return f"{self.name}-{short}"
+
+    def import_name(self, short: str) -> str:
+        """`url-parser` -> `acme_protos.url_parser` (namespace) or `acme_protos_url_parser`."""
+        separator = "." if self.import_style == "namespace" else "_"
+        return f"{identifier(self.name)}{separator}{identifier(short)}"
+
+    def short_name(self, name: str) -> str:
+        """Accept a short or a distribution name; return the short form."""
+        prefix = f"{self.name}-"
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix) :]
+        return name
+
+
+def scope_from_folder(folder_name: str) -> str:
+    """The default scope for a workspace folder: its name, normalised to the name rule."""
+    candidate = re.sub(r"[^a-z0-9]+", "-", folder_name.lower()).strip("-")
+    candidate = re.sub(r"^[0-9-]+", "", candidate)
+    if not candidate:
+        raise InvalidInputError(
+            f"cannot derive a scope from the folder name '{folder_name}'",
+            "pass one with --scope, e.g. --scope acme-protos",
+        )
+    return validate_name(candidate, "scope")

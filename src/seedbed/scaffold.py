@@ -1,0 +1,355 @@
+"""Render the embedded templates with Copier: `proto init` (workspace) and `proto new` (package).
+
+Each operation renders into a scratch folder first, so a dry run can list exactly what would be
+created and a real run never leaves half-rendered files behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError
+from seedbed.names import ImportStyle, Scope, normalize, validate_name
+from seedbed.templates import TEMPLATE_TAG, TEMPLATE_URL, git_url_rewrite
+from seedbed.workspace import STAGE_DIRS, Workspace
+
+KINDS = ("lib", "cli", "app")
+
+
+def render(data: dict[str, Any], into: Path) -> list[Path]:
+    """Render the template with *data* (no questions asked) into the new folder *into*."""
+    import copier
+    from copier.errors import CopierError
+    from plumbum import ProcessExecutionError, local
+
+    # Copier runs git through plumbum, which keeps its own copy of the environment. A private
+    # Copier cache keeps concurrent runs (and other seedbed versions) from sharing a mirror.
+    with tempfile.TemporaryDirectory(prefix="proto-copier-") as cache:
+        env = {**git_url_rewrite(local.env.getdict()), "COPIER_CACHE_DIR": cache}
+        saved = os.environ.get("COPIER_CACHE_DIR")
+        os.environ["COPIER_CACHE_DIR"] = cache
+        try:
+            with local.env(**env):
+                copier.run_copy(
+                    TEMPLATE_URL,
+                    into,
+                    data=data,
+                    vcs_ref=TEMPLATE_TAG,
+                    defaults=True,
+                    quiet=True,
+                    overwrite=False,
+                    unsafe=False,
+                )
+        except ProcessExecutionError as error:
+            raise ToolFailedError(list(map(str, error.argv)), str(error.stderr)) from error
+        except (CopierError, ValueError, OSError) as error:
+            raise ProtoError(f"rendering the template failed: {error}") from error
+        finally:
+            if saved is None:
+                os.environ.pop("COPIER_CACHE_DIR", None)
+            else:
+                os.environ["COPIER_CACHE_DIR"] = saved
+    return sorted(path.relative_to(into) for path in into.rglob("*") if path.is_file())
+
+
+def default_python() -> str:
+    """The X.Y of the running interpreter."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def git_identity(cwd: Path | None = None) -> tuple[str, str]:
+    """The user's git name and email ('' when unset)."""
+    from seedbed import git
+
+    return git.config_value("user.name", cwd), git.config_value("user.email", cwd)
+
+
+# ---------------------------------------------------------------------------- init
+
+
+@dataclass(frozen=True)
+class InitPlan:
+    """What `proto init` will render, and where."""
+
+    dest: Path
+    scope: Scope
+    python: str
+    description: str
+    author_name: str
+    author_email: str
+
+    def data(self) -> dict[str, Any]:
+        """The Copier answers."""
+        answers: dict[str, Any] = {
+            "template": "workspace",
+            "scope": self.scope.name,
+            "import_style": self.scope.import_style,
+            "python_version": self.python,
+            "author_name": self.author_name,
+            "author_email": self.author_email,
+        }
+        if self.description:
+            answers["description"] = self.description
+        return answers
+
+
+@dataclass
+class InitResult:
+    """What `proto init` did."""
+
+    plan: InitPlan
+    files: list[Path]
+    locked: bool = False
+    lock_error: ToolFailedError | None = None
+    committed: bool = False
+
+
+def plan_init(
+    dest: Path,
+    scope: str | None,
+    python: str | None,
+    description: str | None,
+    import_style: ImportStyle,
+    author_name: str | None,
+    author_email: str | None,
+) -> InitPlan:
+    """Check the destination and the options; refuse before anything is written."""
+    from seedbed.names import scope_from_folder
+    from seedbed.workspace import find_root
+
+    dest = dest.expanduser().absolute()
+    if dest.exists() and not dest.is_dir():
+        raise InvalidInputError(
+            f"{dest} exists and is not a folder", "choose a new or empty folder"
+        )
+    if dest.is_dir() and any(dest.iterdir()):
+        raise ProtoError(
+            f"{dest} is not empty", "choose a new or empty folder; proto init never overwrites"
+        )
+    try:
+        outer = find_root(dest.parent.resolve())
+    except ProtoError:
+        outer = None
+    if outer is not None:
+        raise ProtoError(
+            f"{dest} is inside the seedbed workspace {outer}",
+            "a workspace cannot hold another one; use `proto new NAME` to add a package",
+        )
+    scope_name = (
+        validate_name(scope, "scope") if scope is not None else scope_from_folder(dest.name)
+    )
+    python = python or default_python()
+    if not _is_python_version(python):
+        raise InvalidInputError(f"invalid Python version '{python}'", "use the form X.Y, e.g. 3.12")
+    if author_name is None or author_email is None:
+        git_name, git_email = git_identity()
+        author_name = git_name if author_name is None else author_name
+        author_email = git_email if author_email is None else author_email
+    return InitPlan(
+        dest=dest,
+        scope=Scope(scope_name, import_style),
+        python=python,
+        description=description or "",
+        author_name=author_name,
+        author_email=author_email,
+    )
+
+
+def _is_python_version(text: str) -> bool:
+    major, dot, minor = text.partition(".")
+    return major == "3" and dot == "." and minor.isdigit() and int(minor) >= 8
+
+
+def render_preview(data: dict[str, Any]) -> list[Path]:
+    """Render into a scratch folder and list the files, changing nothing else."""
+    with tempfile.TemporaryDirectory(prefix="proto-preview-") as scratch:
+        return render(data, Path(scratch) / "out")
+
+
+def init_workspace(plan: InitPlan, *, dry_run: bool = False) -> InitResult:
+    """Render the workspace, `git init`, `uv lock`, and make the first commit."""
+    if dry_run:
+        return InitResult(plan, render_preview(plan.data()))
+    from seedbed import git, uv
+
+    created_dest = not plan.dest.exists()
+    plan.dest.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".proto-init-", dir=plan.dest.parent))
+    try:
+        files = render(plan.data(), scratch / "out")
+        plan.dest.mkdir(exist_ok=True)
+        for child in (scratch / "out").iterdir():
+            child.rename(plan.dest / child.name)
+        repo = git.init(plan.dest)
+    except BaseException:
+        _undo_init(plan.dest, created_dest)
+        raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    result = InitResult(plan, files)
+    try:
+        uv.lock(plan.dest)
+        result.locked = True
+    except ToolFailedError as error:
+        result.lock_error = error
+    git.stage_all(repo)
+    result.committed = git.commit(repo, f"Start the {plan.scope.name} workspace with seedbed")
+    return result
+
+
+def _undo_init(dest: Path, created: bool) -> None:
+    """Remove what a failed init put into *dest* (which was new or empty before)."""
+    if not dest.exists():
+        return
+    if created:
+        shutil.rmtree(dest, ignore_errors=True)
+        return
+    for child in dest.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+# ----------------------------------------------------------------------------- new
+
+
+@dataclass(frozen=True)
+class NewPlan:
+    """What `proto new` will render, and where."""
+
+    workspace: Workspace
+    short: str
+    kind: str
+    description: str
+    depends_on: tuple[str, ...]  # distributions
+    author_name: str
+    author_email: str
+    python: str
+
+    @property
+    def path(self) -> Path:
+        """The package folder, relative to the workspace root."""
+        return Path(STAGE_DIRS["seed"]) / self.short
+
+    @property
+    def distribution(self) -> str:
+        """The package's distribution name."""
+        return self.workspace.scope.distribution(self.short)
+
+    @property
+    def import_name(self) -> str:
+        """The package's import name."""
+        return self.workspace.scope.import_name(self.short)
+
+    def data(self) -> dict[str, Any]:
+        """The Copier answers."""
+        scope = self.workspace.scope
+        answers: dict[str, Any] = {
+            "template": "package",
+            "scope": scope.name,
+            "import_style": scope.import_style,
+            "name": self.short,
+            "kind": self.kind,
+            "stage": "seed",
+            "python_version": self.python,
+            "author_name": self.author_name,
+            "author_email": self.author_email,
+        }
+        if self.description:
+            answers["description"] = self.description
+        return answers
+
+
+@dataclass
+class NewResult:
+    """What `proto new` did (or, for a dry run, would do)."""
+
+    plan: NewPlan
+    files: list[Path] = field(default_factory=list)
+
+
+def plan_new(
+    workspace: Workspace, name: str, kind: str, depends_on: list[str], description: str | None
+) -> NewPlan:
+    """Validate the name, kind and dependencies; refuse before anything is written."""
+    short = validate_name(workspace.scope.short_name(name))
+    if kind not in KINDS:
+        raise InvalidInputError(f"unknown kind '{kind}'", f"choose one of: {', '.join(KINDS)}")
+    used_by = workspace.taken_names().get(normalize(short)) or workspace.taken_names().get(
+        normalize(workspace.scope.distribution(short))
+    )
+    if used_by is not None:
+        same = used_by.name == short
+        problem = "is already used by" if same else "differs only by normalisation from"
+        raise InvalidInputError(
+            f"package name '{short}' {problem} {used_by.as_posix()}", "pick another name"
+        )
+    providers: list[str] = []
+    for wanted in depends_on:
+        provider = workspace.get(wanted).distribution
+        if provider not in providers:
+            providers.append(provider)
+    author_name, author_email = git_identity(workspace.root)
+    return NewPlan(
+        workspace=workspace,
+        short=short,
+        kind=kind,
+        description=description or "",
+        depends_on=tuple(providers),
+        author_name=author_name,
+        author_email=author_email,
+        python=_workspace_python(workspace.root),
+    )
+
+
+def _workspace_python(root: Path) -> str:
+    pinned = root / ".python-version"
+    if pinned.is_file():
+        first = pinned.read_text(encoding="utf-8").strip().splitlines()
+        if first and _is_python_version(first[0].strip()):
+            return first[0].strip()
+    return default_python()
+
+
+def new_package(plan: NewPlan, *, dry_run: bool = False) -> NewResult:
+    """Render the package into seeds/NAME, add its dependencies, relock; undo all on failure."""
+    if dry_run:
+        return NewResult(plan, render_preview(plan.data()))
+    from seedbed import tomledit, uv
+
+    root = plan.workspace.root
+    target = root / plan.path
+    lock_path = root / "uv.lock"
+    old_lock = lock_path.read_bytes() if lock_path.exists() else None
+    created_stage_dir = not target.parent.exists()
+    scratch = Path(tempfile.mkdtemp(prefix=".proto-new-", dir=root))
+    try:
+        files = render(plan.data(), scratch / plan.short)
+        target.parent.mkdir(exist_ok=True)
+        (scratch / plan.short).rename(target)
+        if plan.depends_on:
+            manifest = target / "pyproject.toml"
+            document = tomledit.load(manifest)
+            tomledit.add_workspace_dependencies(document, list(plan.depends_on))
+            tomledit.dump(manifest, document)
+        uv.lock(root)
+    except BaseException:
+        if target.exists() and target.resolve().is_relative_to(root.resolve()):
+            shutil.rmtree(target)
+        if created_stage_dir:
+            target.parent.rmdir()
+        if old_lock is None:
+            lock_path.unlink(missing_ok=True)
+        else:
+            lock_path.write_bytes(old_lock)
+        raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return NewResult(plan, files)

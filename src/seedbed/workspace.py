@@ -1,0 +1,162 @@
+"""The workspace model: find the root, read its config and its packages (tomllib only, fast)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from seedbed.errors import InvalidInputError, NotAWorkspaceError, ProtoError
+from seedbed.names import IMPORT_STYLES, ImportStyle, Scope, normalize
+
+Stage = Literal["seed", "core"]
+STAGE_DIRS: dict[Stage, str] = {"seed": "seeds", "core": "core"}
+MANIFEST = "pyproject.toml"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a syntax error becomes a ProtoError that names the file."""
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except tomllib.TOMLDecodeError as error:
+        raise ProtoError(
+            f"{path} is not valid TOML: {error}", "fix the file by hand (or restore it with git)"
+        ) from error
+    except OSError as error:
+        raise ProtoError(f"cannot read {path}: {error.strerror}") from error
+
+
+@dataclass(frozen=True)
+class Package:
+    """One workspace member as its manifest declares it."""
+
+    short: str
+    stage: Stage
+    path: Path  # relative to the workspace root, e.g. seeds/url-parser
+    distribution: str
+    version: str
+    requirements: tuple[str, ...] = ()
+    sources: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A seedbed workspace: its root folder, its scope and its packages."""
+
+    root: Path
+    scope: Scope
+    packages: tuple[Package, ...]
+
+    def stage_dir(self, stage: Stage) -> Path:
+        """The absolute folder of a stage."""
+        return self.root / STAGE_DIRS[stage]
+
+    def find(self, name: str) -> Package | None:
+        """The package whose short or distribution name matches *name* (after normalisation)."""
+        wanted = normalize(name)
+        for package in self.packages:
+            if wanted in (normalize(package.short), normalize(package.distribution)):
+                return package
+        return None
+
+    def get(self, name: str) -> Package:
+        """Like find, but an unknown name is an error that lists what there is."""
+        package = self.find(name)
+        if package is None:
+            known = ", ".join(sorted(p.short for p in self.packages)) or "none yet"
+            raise InvalidInputError(
+                f"no package named '{name}' in this workspace", f"packages: {known}"
+            )
+        return package
+
+    def taken_names(self) -> dict[str, Path]:
+        """Every name already used in a stage folder (normalised), with the folder using it."""
+        taken: dict[str, Path] = {}
+        for stage in STAGE_DIRS.values():
+            folder = self.root / stage
+            if folder.is_dir():
+                for child in folder.iterdir():
+                    if child.is_dir():
+                        taken[normalize(child.name)] = child.relative_to(self.root)
+        for package in self.packages:
+            taken.setdefault(normalize(package.distribution), package.path)
+        return taken
+
+
+def _has_proto_table(data: dict[str, Any]) -> bool:
+    tool = data.get("tool")
+    return isinstance(tool, dict) and isinstance(tool.get("proto"), dict)
+
+
+def find_root(start: Path) -> Path:
+    """Walk up from *start* to the folder whose pyproject.toml has a [tool.proto] table."""
+    for folder in (start, *start.parents):
+        manifest = folder / MANIFEST
+        if manifest.is_file():
+            try:
+                data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                if b"[tool.proto]" in manifest.read_bytes():
+                    read_toml(manifest)  # raises the error that names the corrupt file
+                continue
+            if _has_proto_table(data):
+                return folder
+    raise NotAWorkspaceError(
+        f"{start} is not inside a seedbed workspace (no pyproject.toml with [tool.proto] above it)",
+        "create one with `proto init DEST`, or pass -C PATH to point at one",
+    )
+
+
+def load_scope(root: Path) -> Scope:
+    """Read `[tool.proto]` from the root manifest."""
+    config = read_toml(root / MANIFEST)["tool"]["proto"]
+    scope = config.get("scope")
+    style = config.get("import-style", "namespace")
+    if not isinstance(scope, str) or not scope:
+        raise ProtoError(
+            f"{root / MANIFEST}: [tool.proto] has no scope", 'add a line like scope = "acme-protos"'
+        )
+    if style not in IMPORT_STYLES:
+        raise ProtoError(
+            f"{root / MANIFEST}: [tool.proto] import-style must be 'namespace' or 'flat'",
+            f"it is {style!r}",
+        )
+    import_style: ImportStyle = "flat" if style == "flat" else "namespace"
+    return Scope(scope, import_style)
+
+
+def load_package(root: Path, folder: Path, stage: Stage) -> Package | None:
+    """Read one member; None for a folder without a pyproject.toml (uv ignores those too)."""
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        return None
+    data = read_toml(manifest)
+    project = data.get("project", {})
+    sources = data.get("tool", {}).get("uv", {}).get("sources", {})
+    return Package(
+        short=folder.name,
+        stage=stage,
+        path=folder.relative_to(root),
+        distribution=str(project.get("name", folder.name)),
+        version=str(project.get("version", "")),
+        requirements=tuple(str(req) for req in project.get("dependencies", [])),
+        sources=sources if isinstance(sources, dict) else {},
+    )
+
+
+def load(start: Path | None = None) -> Workspace:
+    """Find and read the workspace that contains *start* (default: the current folder)."""
+    root = find_root((start or Path.cwd()).resolve())
+    scope = load_scope(root)
+    packages: list[Package] = []
+    for stage, dirname in STAGE_DIRS.items():
+        stage_dir = root / dirname
+        if stage_dir.is_dir():
+            for child in sorted(stage_dir.iterdir()):
+                package = load_package(root, child, stage) if child.is_dir() else None
+                if package is not None:
+                    packages.append(package)
+    packages.sort(key=lambda p: p.short)
+    return Workspace(root, scope, tuple(packages))
