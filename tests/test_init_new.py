@@ -49,7 +49,8 @@ def test_init_makes_a_committed_locked_workspace(base_workspace: Path) -> None:
     answers = (root / ".copier-answers.yml").read_text()
     assert "_src_path: https://seedbed.invalid/templates.git" in answers
     assert "_commit: v" in answers
-    assert "/tmp" not in answers and str(Path.home()) not in answers
+    assert "/tmp" not in answers
+    assert str(Path.home()) not in answers
     assert run("git", "log", "--format=%s", cwd=root).strip().startswith("Start the acme-protos")
     assert run("git", "status", "--porcelain", cwd=root) == ""
     assert "uv.lock" in run("git", "ls-files", cwd=root).split()
@@ -81,7 +82,8 @@ def test_new_package_passes_every_workspace_check(
     assert (package / "src/acme_protos/thing/py.typed").is_file()
     assert not (package / "src/acme_protos/__init__.py").exists()  # PEP 420 namespace
     answers = (package / ".copier-answers.yml").read_text()
-    assert f"kind: {kind}" in answers and "_src_path: https://seedbed.invalid" in answers
+    assert f"kind: {kind}" in answers
+    assert "_src_path: https://seedbed.invalid" in answers
 
     uv("lock", "--check", cwd=workspace)
     uv("run", "ruff", "check", ".", cwd=workspace)
@@ -98,7 +100,16 @@ def test_new_package_passes_every_workspace_check(
     venv = tmp_path / "venv"
     uv("venv", "--quiet", venv, cwd=tmp_path)
     python = venv / "bin" / "python"
-    uv("pip", "install", "--python", python, "--find-links", dist, "acme-protos-thing", cwd=tmp_path)
+    uv(
+        "pip",
+        "install",
+        "--python",
+        python,
+        "--find-links",
+        dist,
+        "acme-protos-thing",
+        cwd=tmp_path,
+    )
     code = "import acme_protos.thing as t, acme_protos.text_tools; print(t.greet('Ada'))"
     assert run(python, "-c", code, cwd=tmp_path).strip() == "Hello, Ada!"
     if kind == "cli":
@@ -165,4 +176,5 @@ def test_init_without_git_identity_leaves_files_staged(tmp_path: Path, proto: Ru
     assert "nothing was committed" in result.stderr
     assert "git config --global user.name" in result.stderr
     status = run("git", "status", "--porcelain", cwd=root)
-    assert "A  pyproject.toml" in status and "A  uv.lock" in status
+    assert "A  pyproject.toml" in status
+    assert "A  uv.lock" in status

@@ -165,6 +165,9 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("PROTO_DEBUG") == "1":
             raise
         fail(error.message, error.hint, error.exit_code)
+    except _click.exceptions.NoArgsIsHelpError as error:
+        typer.echo(error.format_message())
+        sys.exit(EXIT_USAGE)
     except _click.exceptions.UsageError as error:
         ctx = error.ctx
         where = ctx.command_path if ctx is not None else "proto"

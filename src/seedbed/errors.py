@@ -31,15 +31,37 @@ class ToolFailedError(ProtoError):
     """An external command (git, uv) failed; the message names it and quotes its output."""
 
     def __init__(self, command: list[str], output: str, hint: str | None = None) -> None:
-        shown = " ".join(command)
-        detail = last_lines(output)
-        message = f"`{shown}` failed" + (f": {detail}" if detail else "")
-        super().__init__(message, hint)
+        detail, tool_hint = summarize(output)
+        message = f"`{' '.join(command)}` failed" + (f": {detail}" if detail else "")
+        super().__init__(message, hint or tool_hint)
         self.command = command
         self.output = output
 
 
-def last_lines(text: str, count: int = 3) -> str:
-    """The last non-empty lines of a tool's output, joined on one line."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return " | ".join(lines[-count:])
+_NOISE = ("Using CPython", "Using Python", "warning:", "Resolved ", "Audited ")
+
+
+def summarize(output: str) -> tuple[str, str | None]:
+    """Boil a tool's output down to one line of error and its last hint.
+
+    The error is the paragraph that starts at the first `error:`/`fatal:` line (wrapped lines
+    and `cause:` lines joined), or else the last lines of output; hints are lines that start
+    with `hint:`.
+    """
+    lines = [line.strip() for line in output.splitlines()]
+    lines = [line for line in lines if not line.startswith(_NOISE)]
+    hints = [line.removeprefix("hint:").strip() for line in lines if line.startswith("hint:")]
+    hint = hints[-1] if hints else None
+    for index, line in enumerate(lines):
+        if line.startswith(("error:", "fatal:")):
+            paragraph = [line.split(":", 1)[1].strip()]
+            for following in lines[index + 1 :]:
+                if not following or following.startswith(("hint:", "error:", "fatal:")):
+                    break
+                if following.startswith("cause:"):
+                    paragraph[-1] += ":"
+                    following = following.removeprefix("cause:").strip()
+                paragraph.append(following)
+            return " ".join(paragraph), hint
+    body = [line for line in lines if line and not line.startswith("hint:")]
+    return " | ".join(body[-3:]), hint

@@ -20,9 +20,14 @@ def load(path: Path) -> tomlkit.TOMLDocument:
         raise ProtoError(f"{path} is not valid TOML: {error}") from error
 
 
+def dumps(document: tomlkit.TOMLDocument) -> str:
+    """The document as text, ending with exactly one newline."""
+    return tomlkit.dumps(document).rstrip("\n") + "\n"
+
+
 def dump(path: Path, document: tomlkit.TOMLDocument) -> None:
     """Write a document back."""
-    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    path.write_text(dumps(document), encoding="utf-8")
 
 
 def requirement_name(requirement: str) -> str | None:

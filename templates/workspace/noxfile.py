@@ -23,13 +23,13 @@ nox.options.sessions = ["lint", "typecheck", "tests"]
 
 
 def packages() -> dict[str, tuple[str, Path]]:
-    """Map each package's short name to its distribution name and folder."""
+    """Map each package's short and distribution name to its distribution name and folder."""
     found: dict[str, tuple[str, Path]] = {}
     for stage in STAGES:
         for manifest in sorted((ROOT / stage).glob("*/pyproject.toml")):
             with manifest.open("rb") as file:
                 name = tomllib.load(file)["project"]["name"]
-            found[manifest.parent.name] = (name, manifest.parent)
+            found[manifest.parent.name] = found[name] = (name, manifest.parent)
     return found
 
 
@@ -68,13 +68,14 @@ def typecheck(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Each package's tests, in its own environment with only its declared dependencies."""
     available = packages()
-    selected = session.posargs or sorted(available)
+    selected = session.posargs or sorted({folder.name for _, folder in available.values()})
     unknown = [name for name in selected if name not in available]
     if unknown:
         session.error(f"unknown package(s): {', '.join(unknown)}")
-    for short in selected:
-        distribution, folder = available[short]
-        env = {"UV_PROJECT_ENVIRONMENT": str(ROOT / ".nox" / f"pkg-{short}")}
+    for name in selected:
+        distribution, folder = available[name]
+        venv = str(ROOT / ".nox" / f"pkg-{folder.name}")
+        env = {"UV_PROJECT_ENVIRONMENT": venv, "VIRTUAL_ENV": venv}
         session.run(
             "uv",
             "run",

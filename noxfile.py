@@ -1,0 +1,48 @@
+"""Developer sessions for seedbed itself: `nox -l` lists them."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    session.install("ruff")
+    paths = ["src", "tests", "benchmarks", "noxfile.py"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """Mypy, strict, on src/."""
+    session.install("-e", ".[test]")
+    session.run("mypy", "--strict", "src/seedbed")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole test suite against an installed (non-editable) seedbed."""
+    session.install(".[test]")
+    session.run("pytest", "-n", "auto", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the MkDocs site with --strict."""
+    session.install(".[docs]")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Time proto against the work it wraps; figures go to benchmarks/results/."""
+    session.install(".")
+    session.run(
+        "python", "benchmarks/bench_new.py", "--out", "benchmarks/results/new.json",
+        *session.posargs,
+    )  # fmt: skip

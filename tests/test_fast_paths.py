@@ -1,0 +1,37 @@
+"""Read-only paths stay fast: they never import Copier, GitPython or rich."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("copier", "git", "rich", "plumbum", "tomlkit")
+
+
+def imported_modules(*argv: str, cwd: Path | None = None) -> set[str]:
+    code = f"from seedbed.cli import main; main({list(argv)!r})"
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True, text=True, cwd=cwd, check=False,
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr
+    return {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["new", "--help"], ["init", "-h"]])
+def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
+    loaded = imported_modules(*argv)
+    assert "seedbed" in loaded
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_refusing_a_bad_name_imports_nothing_heavy(base_workspace: Path) -> None:
+    loaded = imported_modules("new", "Bad_Name", cwd=base_workspace)
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)

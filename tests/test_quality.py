@@ -1,0 +1,18 @@
+"""The project holds itself to its own bar: ruff lint and format, mypy strict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import BIN, run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ruff_lint_and_format_are_clean() -> None:
+    run(BIN / "ruff", "check", "src", "tests", "benchmarks", "noxfile.py", cwd=ROOT)
+    run(BIN / "ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", cwd=ROOT)
+
+
+def test_mypy_strict_is_clean() -> None:
+    run(BIN / "mypy", "--strict", "src/seedbed", cwd=ROOT)
