@@ -98,3 +98,31 @@ def workspace(base_workspace: Path, tmp_path: Path) -> Path:
     target = tmp_path / "acme-protos"
     shutil.copytree(base_workspace, target, symlinks=True)
     return target
+
+
+@pytest.fixture(scope="session")
+def base_graph_workspace(
+    tmp_path_factory: pytest.TempPathFactory, base_workspace: Path, proto: Runner
+) -> Path:
+    """Three committed seeds: web -> url-parser -> text-tools, plus a lone `notes`."""
+    root = tmp_path_factory.mktemp("graph") / "acme-protos"
+    shutil.copytree(base_workspace, root, symlinks=True)
+    for args in (
+        ["new", "text-tools"],
+        ["new", "url-parser", "--depends-on", "text-tools"],
+        ["new", "web", "--kind", "app", "--depends-on", "url-parser"],
+        ["new", "notes"],
+    ):
+        result = proto(*args, cwd=root)
+        assert result.returncode == 0, result.stderr
+    run("git", "add", "-A", cwd=root)
+    run("git", "commit", "-qm", "Add packages", cwd=root)
+    return root
+
+
+@pytest.fixture
+def graph_workspace(base_graph_workspace: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the three-seed workspace."""
+    target = tmp_path / "acme-protos"
+    shutil.copytree(base_graph_workspace, target, symlinks=True)
+    return target

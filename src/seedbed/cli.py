@@ -1,21 +1,20 @@
-"""The `proto` command line: parse arguments, call one operation, print its result.
+"""The `proto` command line: the command table, global options and error handling.
 
-Heavy modules (Copier, GitPython, rich) are imported inside the commands that use them, so
-`proto --help` and the read-only commands start fast.
+Command bodies live in `seedbed.commands`; each imports heavy modules (Copier, GitPython,
+tomlkit, rich) inside its body, so `proto --help` and the read-only commands start fast.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from contextlib import AbstractContextManager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
 from seedbed import __version__
+from seedbed.commands import create, graduate, graph
 from seedbed.errors import EXIT_USAGE, ProtoError
 
 app = typer.Typer(
@@ -28,21 +27,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class Kind(StrEnum):
-    """Built-in package kinds."""
-
-    lib = "lib"
-    cli = "cli"
-    app = "app"
-
-
-class ImportStyleOption(StrEnum):
-    """How packages are imported."""
-
-    namespace = "namespace"
-    flat = "flat"
 
 
 def _version(value: bool) -> None:
@@ -69,80 +53,12 @@ def root(
         os.chdir(directory)
 
 
-DryRun = Annotated[
-    bool, typer.Option("--dry-run", help="Show what would be created; change nothing.")
-]
-
-
-@app.command()
-def init(
-    dest: Annotated[Path, typer.Argument(help="New or empty folder for the workspace.")],
-    scope: Annotated[
-        str | None,
-        typer.Option(help="Team prefix of every package name. Default: DEST's folder name."),
-    ] = None,
-    python: Annotated[
-        str | None,
-        typer.Option(help="Python version X.Y for the workspace. Default: the running one."),
-    ] = None,
-    description: Annotated[str | None, typer.Option(help="One line about the workspace.")] = None,
-    import_style: Annotated[
-        ImportStyleOption,
-        typer.Option(
-            help="namespace: import acme_protos.url_parser; flat: import acme_protos_url_parser."
-        ),
-    ] = ImportStyleOption.namespace,
-    author_name: Annotated[str | None, typer.Option(help="Default: git config user.name.")] = None,
-    author_email: Annotated[
-        str | None, typer.Option(help="Default: git config user.email.")
-    ] = None,
-    dry_run: DryRun = False,
-) -> None:
-    """Create a workspace in DEST: render the template, git init, uv lock, first commit."""
-    from seedbed import render_output, scaffold
-
-    plan = scaffold.plan_init(
-        dest,
-        scope,
-        python,
-        description,
-        "flat" if import_style is ImportStyleOption.flat else "namespace",
-        author_name,
-        author_email,
-    )
-    with _progress("Creating the workspace (render, git init, uv lock)", dry_run):
-        result = scaffold.init_workspace(plan, dry_run=dry_run)
-    render_output.init_report(result, dry_run=dry_run)
-
-
-@app.command()
-def new(
-    name: Annotated[str, typer.Argument(help="Short name, e.g. url-parser.")],
-    kind: Annotated[
-        Kind, typer.Option(help="lib: a library; cli: a typer command; app: a Starlette web app.")
-    ] = Kind.lib,
-    depends_on: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--depends-on", help="A workspace package this one uses (repeatable).", metavar="PKG"
-        ),
-    ] = None,
-    description: Annotated[str | None, typer.Option(help="One line about the package.")] = None,
-    dry_run: DryRun = False,
-) -> None:
-    """Create a package in seeds/NAME from the package template and relock the workspace."""
-    from seedbed import render_output, scaffold, workspace
-
-    plan = scaffold.plan_new(workspace.load(), name, kind.value, depends_on or [], description)
-    with _progress(f"Creating {plan.path.as_posix()} and relocking", dry_run):
-        result = scaffold.new_package(plan, dry_run=dry_run)
-    render_output.new_report(result, dry_run=dry_run)
-
-
-def _progress(message: str, dry_run: bool) -> AbstractContextManager[None]:
-    from seedbed.console import progress
-
-    return progress("Rendering a preview" if dry_run else message)
+app.command()(create.init)
+app.command()(create.new)
+app.command()(graph.depend)
+app.command("list")(graph.list_packages)
+app.command()(graph.graph)
+app.command()(graduate.graduate)
 
 
 def fail(message: str, hint: str | None, code: int) -> NoReturn:

@@ -1,50 +1,113 @@
-"""Git effects (GitPython). Imported only by the commands that change a repository."""
+"""Git effects. Read-only queries run the git binary directly (fast, nothing heavy imported);
+changes go through GitPython, imported only by the commands that change a repository."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seedbed.errors import ProtoError, ToolFailedError
 
-try:
-    import git
-except ImportError as _error:  # GitPython refuses to import when the git binary is missing
-    raise ProtoError(
-        "git is not installed or cannot be run", "install git (https://git-scm.com) and try again"
-    ) from _error
+if TYPE_CHECKING:
+    from git import Repo
+
+NOT_INSTALLED = ProtoError(
+    "git is not installed or cannot be run", "install git (https://git-scm.com) and try again"
+)
+
+
+def run_git(args: list[str], cwd: Path, *, ok: tuple[int, ...] = (0,)) -> str:
+    """Run `git ARGS` in *cwd*; return stdout; raise ToolFailedError on other exit codes."""
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+        )
+    except OSError as error:
+        raise NOT_INSTALLED from error
+    if result.returncode not in ok:
+        raise ToolFailedError(["git", *args], result.stderr or result.stdout)
+    return result.stdout
 
 
 def config_value(key: str, cwd: Path | None = None) -> str:
     """A git config value as git would see it from *cwd*, or '' when unset."""
+    return run_git(["config", "--get", key], cwd or Path.cwd(), ok=(0, 1)).strip()
+
+
+def is_repository(root: Path) -> bool:
+    """True when *root* is inside a git work tree."""
+    out = run_git(["rev-parse", "--is-inside-work-tree"], root, ok=(0, 128)).strip()
+    return out == "true"
+
+
+def tracked(root: Path, pathspec: str) -> list[str]:
+    """Tracked files under *pathspec*, relative to *root*."""
+    out = run_git(["ls-files", "-z", "--", pathspec], root)
+    return [path for path in out.split("\0") if path]
+
+
+def changed_tracked(root: Path, pathspec: str) -> list[str]:
+    """Tracked files under *pathspec* with staged or unstaged changes."""
+    out = run_git(["status", "--porcelain=v1", "-z", "--untracked-files=no", "--", pathspec], root)
+    entries = [entry for entry in out.split("\0") if entry]
+    return [entry[3:] for entry in entries if len(entry) > 3 and entry[:2] != "??"]
+
+
+def files_mentioning(root: Path, needles: list[str]) -> list[str]:
+    """Tracked files whose work-tree text contains any of *needles* (fixed strings)."""
+    if not needles:
+        return []
+    args = ["grep", "-l", "-z", "-I", "-F"]
+    for needle in needles:
+        args += ["-e", needle]
+    out = run_git(args, root, ok=(0, 1))
+    return [path for path in out.split("\0") if path]
+
+
+def _repo(path: Path) -> Repo:
     try:
-        return str(git.Git(str(cwd) if cwd else None).config("--get", key)).strip()
-    except git.GitCommandError:
-        return ""
+        from git import Repo
+    except ImportError as error:  # GitPython refuses to import when the git binary is missing
+        raise NOT_INSTALLED from error
+    return Repo(str(path))
 
 
-def init(path: Path) -> git.Repo:
+def _gitpython_call(repo: Repo, args: list[str]) -> None:
+    from git import GitCommandError
+
+    try:
+        repo.git.execute(["git", *args])
+    except GitCommandError as error:
+        raise ToolFailedError(["git", *args], str(error.stderr)) from error
+
+
+def init(path: Path) -> None:
     """`git init` *path*, on branch `main` unless the user's git config names another default."""
-    args = [] if config_value("init.defaultBranch") else ["--initial-branch=main"]
+    args = [] if config_value("init.defaultBranch", path) else ["--initial-branch=main"]
+    run_git(["init", "--quiet", *args], path)
+
+
+def stage_all(root: Path) -> None:
+    """`git add -A` in the work tree."""
+    _gitpython_call(_repo(root), ["add", "-A"])
+
+
+def move(root: Path, source: str, target: str) -> None:
+    """`git mv SOURCE TARGET`: tracked files are staged as renames, untracked ones move along."""
+    _gitpython_call(_repo(root), ["mv", source, target])
+
+
+def commit(root: Path, message: str, paths: list[str] | None = None) -> bool:
+    """Commit what is staged (or only *paths*); False when git has no identity configured."""
+    from git import GitCommandError
+
+    args = ["commit", "--quiet", "-m", message]
+    if paths is not None:
+        args += ["--", *paths]
     try:
-        git.Git(str(path)).init(*args)
-    except git.GitCommandError as error:
-        raise ToolFailedError(["git", "init", *args], str(error.stderr)) from error
-    return git.Repo(str(path))
-
-
-def stage_all(repo: git.Repo) -> None:
-    """`git add -A` in the repository's work tree."""
-    try:
-        repo.git.add("-A")
-    except git.GitCommandError as error:
-        raise ToolFailedError(["git", "add", "-A"], str(error.stderr)) from error
-
-
-def commit(repo: git.Repo, message: str) -> bool:
-    """Commit what is staged; False (nothing committed) when git has no identity configured."""
-    try:
-        repo.git.commit("-m", message)
-    except git.GitCommandError as error:
+        _repo(root).git.execute(["git", *args])
+    except GitCommandError as error:
         stderr = str(error.stderr)
         if "tell me who you are" in stderr or "empty ident" in stderr:
             return False

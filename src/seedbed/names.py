@@ -29,6 +29,16 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def requirement_name(requirement: str) -> str | None:
+    """The normalised project name a requirement string names, or None if it does not parse."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return normalize(Requirement(requirement).name)
+    except InvalidRequirement:
+        return None
+
+
 def suggest(name: str) -> str | None:
     """A valid name close to an invalid one, if there is an obvious one."""
     candidate = re.sub(r"[\s_.\-]+", "-", name.strip().lower()).strip("-")

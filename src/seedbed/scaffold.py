@@ -186,7 +186,7 @@ def init_workspace(plan: InitPlan, *, dry_run: bool = False) -> InitResult:
         plan.dest.mkdir(exist_ok=True)
         for child in (scratch / "out").iterdir():
             child.rename(plan.dest / child.name)
-        repo = git.init(plan.dest)
+        git.init(plan.dest)
     except BaseException:
         _undo_init(plan.dest, created_dest)
         raise
@@ -198,8 +198,8 @@ def init_workspace(plan: InitPlan, *, dry_run: bool = False) -> InitResult:
         result.locked = True
     except ToolFailedError as error:
         result.lock_error = error
-    git.stage_all(repo)
-    result.committed = git.commit(repo, f"Start the {plan.scope.name} workspace with seedbed")
+    git.stage_all(plan.dest)
+    result.committed = git.commit(plan.dest, f"Start the {plan.scope.name} workspace with seedbed")
     return result
 
 
@@ -323,33 +323,26 @@ def new_package(plan: NewPlan, *, dry_run: bool = False) -> NewResult:
     if dry_run:
         return NewResult(plan, render_preview(plan.data()))
     from seedbed import tomledit, uv
+    from seedbed.transaction import Transaction
 
     root = plan.workspace.root
     target = root / plan.path
-    lock_path = root / "uv.lock"
-    old_lock = lock_path.read_bytes() if lock_path.exists() else None
-    created_stage_dir = not target.parent.exists()
-    scratch = Path(tempfile.mkdtemp(prefix=".proto-new-", dir=root))
-    try:
-        files = render(plan.data(), scratch / plan.short)
-        target.parent.mkdir(exist_ok=True)
-        (scratch / plan.short).rename(target)
+    with (
+        Transaction(root) as transaction,
+        tempfile.TemporaryDirectory(prefix=".proto-", dir=root) as scratch,
+    ):
+        transaction.keep(root / "uv.lock")
+        rendered = Path(scratch) / plan.short
+        files = render(plan.data(), rendered)
+        if not target.parent.exists():
+            target.parent.mkdir()
+            transaction.created(target.parent)
+        rendered.rename(target)
+        transaction.created(target)
         if plan.depends_on:
             manifest = target / "pyproject.toml"
             document = tomledit.load(manifest)
             tomledit.add_workspace_dependencies(document, list(plan.depends_on))
             tomledit.dump(manifest, document)
         uv.lock(root)
-    except BaseException:
-        if target.exists() and target.resolve().is_relative_to(root.resolve()):
-            shutil.rmtree(target)
-        if created_stage_dir:
-            target.parent.rmdir()
-        if old_lock is None:
-            lock_path.unlink(missing_ok=True)
-        else:
-            lock_path.write_bytes(old_lock)
-        raise
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     return NewResult(plan, files)

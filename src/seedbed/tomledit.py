@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import tomlkit
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 from tomlkit.items import Array, Table
 
 from seedbed.errors import ProtoError
+from seedbed.names import normalize, requirement_name
 
 
 def load(path: Path) -> tomlkit.TOMLDocument:
@@ -28,14 +27,6 @@ def dumps(document: tomlkit.TOMLDocument) -> str:
 def dump(path: Path, document: tomlkit.TOMLDocument) -> None:
     """Write a document back."""
     path.write_text(dumps(document), encoding="utf-8")
-
-
-def requirement_name(requirement: str) -> str | None:
-    """The canonical project name a requirement string names, or None if it does not parse."""
-    try:
-        return canonicalize_name(Requirement(requirement).name)
-    except InvalidRequirement:
-        return None
 
 
 def _table(parent: Table | tomlkit.TOMLDocument, key: str, *, super_table: bool) -> Table:
@@ -62,7 +53,7 @@ def add_workspace_dependencies(
         dependencies = tomlkit.array()
         project["dependencies"] = dependencies
     declared = {requirement_name(str(item)) for item in dependencies}
-    added = [name for name in distributions if canonicalize_name(name) not in declared]
+    added = [name for name in distributions if normalize(name) not in declared]
     was_empty = len(dependencies) == 0
     for name in added:
         dependencies.append(name)
@@ -76,3 +67,53 @@ def add_workspace_dependencies(
     for name in added:
         sources[name] = tomlkit.parse("source = { workspace = true }")["source"]
     return added
+
+
+def remove_workspace_dependencies(
+    document: tomlkit.TOMLDocument, distributions: list[str]
+) -> list[str]:
+    """Take each distribution out of [project].dependencies and [tool.uv.sources].
+
+    Returns the ones that were declared (and so removed).
+    """
+    wanted = {normalize(name): name for name in distributions}
+    removed: list[str] = []
+    project = document.get("project")
+    dependencies = project.get("dependencies") if isinstance(project, Table) else None
+    if isinstance(dependencies, Array):
+        for index in reversed(range(len(dependencies))):
+            name = requirement_name(str(dependencies[index]))
+            if name in wanted:
+                del dependencies[index]
+                removed.append(wanted[name])
+    tool = document.get("tool")
+    uv = tool.get("uv") if isinstance(tool, Table) else None
+    sources = uv.get("sources") if isinstance(uv, Table) else None
+    if isinstance(sources, Table):
+        for key in [key for key in sources if normalize(key) in wanted]:
+            del sources[key]
+        if not sources and isinstance(uv, Table) and isinstance(tool, Table):
+            del uv["sources"]
+            if not uv:
+                del tool["uv"]
+            if not tool:
+                del document["tool"]
+    return list(dict.fromkeys(reversed(removed)))
+
+
+def replace_in_array(
+    document: tomlkit.TOMLDocument, keys: tuple[str, ...], old: str, new: str
+) -> bool:
+    """Replace the string item *old* with *new* in the array at *keys*; True if it was there."""
+    container: object = document
+    for key in keys:
+        if not isinstance(container, (Table, tomlkit.TOMLDocument)) or key not in container:
+            return False
+        container = container[key]
+    if not isinstance(container, Array):
+        return False
+    for index, item in enumerate(container):
+        if str(item) == old:
+            container[index] = new
+            return True
+    return False

@@ -1,0 +1,81 @@
+"""`proto depend`: add or remove workspace dependencies between packages, then relock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seedbed.errors import InvalidInputError, ProtoError
+from seedbed.graph import Graph
+from seedbed.workspace import Package, Workspace
+
+
+@dataclass(frozen=True)
+class DependPlan:
+    """Which providers change for one consumer, and which are already as asked."""
+
+    workspace: Workspace
+    consumer: Package
+    change: tuple[Package, ...]
+    unchanged: tuple[Package, ...]
+    remove: bool
+
+
+def plan_depend(
+    workspace: Workspace, consumer_name: str, provider_names: list[str], *, remove: bool
+) -> DependPlan:
+    """Resolve the names and check the rules; refuse before anything is written."""
+    consumer = workspace.get(consumer_name)
+    providers: list[Package] = []
+    for name in provider_names:
+        provider = workspace.get(name)
+        if provider == consumer:
+            raise InvalidInputError(f"'{consumer.short}' cannot depend on itself")
+        if provider not in providers:
+            providers.append(provider)
+    graph = Graph.of(workspace)
+    declared = set(graph.dependencies(consumer.short))
+    change = [p for p in providers if (p.short in declared) == remove]
+    unchanged = [p for p in providers if p not in change]
+    if not remove:
+        for provider in change:
+            _check_edge(graph, consumer, provider)
+    return DependPlan(workspace, consumer, tuple(change), tuple(unchanged), remove)
+
+
+def _check_edge(graph: Graph, consumer: Package, provider: Package) -> None:
+    if consumer.stage == "core" and provider.stage == "seed":
+        raise ProtoError(
+            f"core package '{consumer.short}' cannot depend on the seed '{provider.short}': "
+            "a core package never depends on a seed",
+            f"graduate it first: `proto graduate {provider.short}`",
+        )
+    back = graph.path(provider.short, consumer.short)
+    if back is not None:
+        cycle = " -> ".join([consumer.short, *back])
+        raise ProtoError(
+            f"'{consumer.short}' cannot depend on '{provider.short}': it would make a cycle "
+            f"({cycle})",
+            "move the shared code into a package both can depend on",
+        )
+
+
+def apply(plan: DependPlan) -> None:
+    """Edit the consumer's manifest (comments kept) and relock; undo both on any failure."""
+    if not plan.change:
+        return
+    from seedbed import tomledit, uv
+    from seedbed.transaction import Transaction
+
+    root = plan.workspace.root
+    manifest = root / plan.consumer.path / "pyproject.toml"
+    distributions = [p.distribution for p in plan.change]
+    with Transaction(root) as transaction:
+        transaction.keep(manifest)
+        transaction.keep(root / "uv.lock")
+        document = tomledit.load(manifest)
+        if plan.remove:
+            tomledit.remove_workspace_dependencies(document, distributions)
+        else:
+            tomledit.add_workspace_dependencies(document, distributions)
+        tomledit.dump(manifest, document)
+        uv.lock(root)

@@ -1,0 +1,149 @@
+"""Read-only views of a workspace: `proto list` and `proto graph` in every format (pure text)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from seedbed.graph import Graph
+from seedbed.workspace import Workspace
+
+READY_MARK = "ready"
+
+
+def package_records(workspace: Workspace, graph: Graph) -> list[dict[str, Any]]:
+    """One JSON-ready record per package, sorted by name (the `proto list --json` schema)."""
+    records = []
+    for package in sorted(workspace.packages, key=lambda p: p.short):
+        dependents = graph.dependents(package.short)
+        records.append(
+            {
+                "name": package.short,
+                "distribution": package.distribution,
+                "import_name": workspace.scope.import_name(package.short),
+                "stage": package.stage,
+                "path": package.path.as_posix(),
+                "version": package.version,
+                "dependencies": list(graph.dependencies(package.short)),
+                "dependents": list(dependents),
+                "external_dependencies": list(graph.external.get(package.short, ())),
+                "ready_to_graduate": package.stage == "seed" and bool(dependents),
+            }
+        )
+    return records
+
+
+def to_json(data: object) -> str:
+    """Stable, indented JSON."""
+    return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def table(rows: list[list[str]]) -> str:
+    """Left-aligned columns separated by two spaces; the first row is the header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+             for row in rows]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def list_table(records: list[dict[str, Any]]) -> str:
+    """The human `proto list` table."""
+    rows = [["NAME", "STAGE", "VERSION", "DEPENDS ON", "USED BY", "GRADUATE"]]
+    for record in records:
+        rows.append(
+            [
+                record["name"],
+                record["stage"],
+                record["version"] or "-",
+                ", ".join(record["dependencies"]) or "-",
+                ", ".join(record["dependents"]) or "-",
+                READY_MARK if record["ready_to_graduate"] else "",
+            ]
+        )
+    return table(rows)
+
+
+def graph_json(workspace: Workspace, graph: Graph) -> str:
+    """Nodes with their stage, and edges consumer -> provider."""
+    nodes = [
+        {
+            "name": p.short,
+            "distribution": p.distribution,
+            "stage": p.stage,
+            "path": p.path.as_posix(),
+        }
+        for p in sorted(workspace.packages, key=lambda p: p.short)
+    ]
+    edges = [
+        {"from": consumer, "to": provider}
+        for consumer in sorted(graph.edges)
+        for provider in graph.dependencies(consumer)
+    ]
+    return to_json({"nodes": nodes, "edges": edges})
+
+
+def _node_id(name: str) -> str:
+    return "pkg_" + name.replace("-", "_")
+
+
+def graph_mermaid(graph: Graph) -> str:
+    """A Mermaid flowchart (renders in GitHub markdown inside a ```mermaid block)."""
+    lines = ["flowchart LR"]
+    for name in sorted(graph.packages):
+        lines.append(f'    {_node_id(name)}["{name}"]:::{graph.packages[name].stage}')
+    for consumer in sorted(graph.edges):
+        for provider in graph.dependencies(consumer):
+            lines.append(f"    {_node_id(consumer)} --> {_node_id(provider)}")
+    lines.append("    classDef seed fill:#f4fbe9,stroke:#6a9f3a,stroke-dasharray: 4 3")
+    lines.append("    classDef core fill:#e8f0fb,stroke:#2f5f9e,stroke-width:2px")
+    return "\n".join(lines) + "\n"
+
+
+def graph_dot(graph: Graph) -> str:
+    """A Graphviz digraph: seeds dashed, core solid."""
+    lines = [
+        "digraph workspace {",
+        "    rankdir=LR;",
+        '    node [shape=box, fontname="Helvetica"];',
+    ]
+    for name in sorted(graph.packages):
+        style = "dashed" if graph.packages[name].stage == "seed" else "bold"
+        lines.append(f'    "{name}" [style={style}];')
+    for consumer in sorted(graph.edges):
+        for provider in graph.dependencies(consumer):
+            lines.append(f'    "{consumer}" -> "{provider}";')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def graph_text(graph: Graph) -> str:
+    """A readable tree from the packages nothing depends on down to their providers."""
+    if not graph.packages:
+        return "(no packages yet: create one with `proto new NAME`)\n"
+    roots = [name for name in sorted(graph.packages) if not graph.dependents(name)]
+    roots = roots or sorted(graph.packages)  # everything is in a cycle
+    lines: list[str] = []
+    shown: set[str] = set()
+
+    def label(name: str) -> str:
+        return f"{name} ({graph.packages[name].stage})"
+
+    def walk(name: str, prefix: str, trail: tuple[str, ...]) -> None:
+        providers = graph.dependencies(name)
+        for index, provider in enumerate(providers):
+            last = index == len(providers) - 1
+            branch = "└── " if last else "├── "
+            if provider in trail:
+                lines.append(f"{prefix}{branch}{label(provider)} (cycle)")
+                continue
+            repeat = provider in shown and graph.dependencies(provider)
+            lines.append(f"{prefix}{branch}{label(provider)}{' (see above)' if repeat else ''}")
+            if not repeat:
+                shown.add(provider)
+                walk(provider, prefix + ("    " if last else "│   "), (*trail, provider))
+
+    for root in roots:
+        lines.append(label(root))
+        shown.add(root)
+        walk(root, "", (root,))
+    return "\n".join(lines) + "\n"
