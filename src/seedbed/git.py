@@ -73,13 +73,21 @@ def _repo(path: Path) -> Repo:
     return Repo(str(path))
 
 
-def _gitpython_call(repo: Repo, args: list[str]) -> None:
+def _stderr(error: Exception) -> str:
+    """The git's own stderr from a GitCommandError (GitPython wraps it as `stderr: '...'`)."""
+    text = str(getattr(error, "stderr", "")).strip()
+    if text.startswith("stderr: '") and text.endswith("'"):
+        text = text[len("stderr: '") : -1]
+    return text
+
+
+def _gitpython_call(repo: Repo, args: list[str], shown: list[str] | None = None) -> None:
     from git import GitCommandError
 
     try:
         repo.git.execute(["git", *args])
     except GitCommandError as error:
-        raise ToolFailedError(["git", *args], str(error.stderr)) from error
+        raise ToolFailedError(["git", *(shown or args)], _stderr(error)) from error
 
 
 def init(path: Path) -> None:
@@ -100,16 +108,13 @@ def move(root: Path, source: str, target: str) -> None:
 
 def commit(root: Path, message: str, paths: list[str] | None = None) -> bool:
     """Commit what is staged (or only *paths*); False when git has no identity configured."""
-    from git import GitCommandError
-
     args = ["commit", "--quiet", "-m", message]
     if paths is not None:
         args += ["--", *paths]
     try:
-        _repo(root).git.execute(["git", *args])
-    except GitCommandError as error:
-        stderr = str(error.stderr)
-        if "tell me who you are" in stderr or "empty ident" in stderr:
+        _gitpython_call(_repo(root), args, shown=["commit"])
+    except ToolFailedError as error:
+        if "tell me who you are" in error.output or "empty ident" in error.output:
             return False
-        raise ToolFailedError(["git", "commit", "-m", message], stderr) from error
+        raise
     return True
