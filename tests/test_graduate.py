@@ -41,10 +41,8 @@ def test_graduate_with_deps_moves_history_mentions_stage_and_lock(
 
     status = run("git", "status", "--porcelain", cwd=root).splitlines()
     renames = [line for line in status if line.startswith("R")]
-    assert (
-        "R  seeds/url-parser/src/acme_protos/url_parser/__init__.py -> core/url-parser/src/acme_protos/url_parser/__init__.py"
-        in renames
-    )  # noqa: E501
+    module = "url-parser/src/acme_protos/url_parser/__init__.py"
+    assert f"R  seeds/{module} -> core/{module}" in renames
     assert "?? core/url-parser/scratch.txt" in status  # moved along, still untracked
     staged_other = [line for line in status if line[0] not in "R?" and line[0] != " "]
     assert staged_other == []  # nothing but the renames is staged
