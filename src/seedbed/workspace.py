@@ -39,6 +39,7 @@ class Package:
     version: str
     requirements: tuple[str, ...] = ()
     sources: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    group_requirements: tuple[str, ...] = ()  # from [dependency-groups], e.g. test-only deps
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,13 @@ def load_package(root: Path, folder: Path, stage: Stage) -> Package | None:
         version=str(project.get("version", "")),
         requirements=tuple(str(req) for req in project.get("dependencies", [])),
         sources=sources if isinstance(sources, dict) else {},
+        group_requirements=tuple(
+            str(req)
+            for group in data.get("dependency-groups", {}).values()
+            if isinstance(group, list)
+            for req in group
+            if isinstance(req, str)
+        ),
     )
 
 

@@ -1,16 +1,20 @@
 """Checks for every package in this workspace: `uv run nox -l` lists the sessions.
 
-- `nox -s lint`: ruff lint and format check over the whole workspace.
+- `nox -s lint`: ruff lint and format check, each package with its stage's profile.
 - `nox -s typecheck`: mypy, lenient for seeds/, strict for core/.
-- `nox -s tests`: each package's tests in an environment that holds only that package
-  and its declared dependencies, so an undeclared import fails here and not in production.
-  `nox -s tests -- url-parser other` runs only the named packages.
+- `nox -s tests`: each package's tests in an environment that holds only that package and
+  its declared dependencies, so an undeclared import fails here and not in production.
+
+Every session takes package names (short or distribution) after `--`:
+`uv run nox -s lint typecheck tests -- url-parser`. Only what changed, plus everything that
+depends on it: `proto affected --format names | xargs -r uv run nox -s tests --`.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import nox
@@ -22,70 +26,66 @@ nox.options.default_venv_backend = "none"
 nox.options.sessions = ["lint", "typecheck", "tests"]
 
 
-def packages() -> dict[str, tuple[str, Path]]:
-    """Map each package's short and distribution name to its distribution name and folder."""
-    found: dict[str, tuple[str, Path]] = {}
+@dataclass(frozen=True)
+class Package:
+    """A workspace member."""
+
+    name: str
+    distribution: str
+    folder: Path
+    stage: str
+
+
+def packages() -> list[Package]:
+    """Every package of the workspace, core first."""
+    found = []
     for stage in STAGES:
         for manifest in sorted((ROOT / stage).glob("*/pyproject.toml")):
             with manifest.open("rb") as file:
-                name = tomllib.load(file)["project"]["name"]
-            found[manifest.parent.name] = found[name] = (name, manifest.parent)
+                distribution = tomllib.load(file)["project"]["name"]
+            found.append(Package(manifest.parent.name, distribution, manifest.parent, stage))
     return found
 
 
-def sources(*stages: str) -> list[str]:
-    """The src folders of the packages in the given stages."""
-    return [str(path) for stage in stages for path in sorted((ROOT / stage).glob("*/src"))]
+def selected(session: nox.Session) -> list[Package]:
+    """The packages named after `--` (all when none are named)."""
+    available = packages()
+    if not session.posargs:
+        return available
+    by_name = {key: p for p in available for key in (p.name, p.distribution)}
+    unknown = [name for name in session.posargs if name not in by_name]
+    if unknown:
+        session.error(f"unknown package(s): {', '.join(unknown)}")
+    return [by_name[name] for name in dict.fromkeys(session.posargs)]
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """Ruff lint and format check, each package with its stage's profile."""
-    session.run("uv", "run", "ruff", "check", ".", external=True)
-    session.run("uv", "run", "ruff", "format", "--check", ".", external=True)
+    paths = [str(p.folder) for p in selected(session)] if session.posargs else ["."]
+    session.run("uv", "run", "ruff", "check", *paths, external=True)
+    session.run("uv", "run", "ruff", "format", "--check", *paths, external=True)
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Mypy: lenient for seeds, strict for core."""
     # Every package's src is on the search path, so imports between packages resolve.
-    env = {"MYPYPATH": os.pathsep.join(sources(*STAGES))}
+    every_src = [str(p.folder / "src") for p in packages()]
+    env = {"MYPYPATH": os.pathsep.join(every_src)}
+    chosen = selected(session)
     for stage, flags in (("seeds", []), ("core", ["--strict"])):
-        if sources(stage):
-            session.run(
-                "uv",
-                "run",
-                "--all-packages",
-                "mypy",
-                *flags,
-                *sources(stage),
-                env=env,
-                external=True,
-            )
+        sources = [str(p.folder / "src") for p in chosen if p.stage == stage]
+        if sources:
+            command = ["uv", "run", "--all-packages", "mypy", *flags, *sources]
+            session.run(*command, env=env, external=True)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Each package's tests, in its own environment with only its declared dependencies."""
-    available = packages()
-    selected = session.posargs or sorted({folder.name for _, folder in available.values()})
-    unknown = [name for name in selected if name not in available]
-    if unknown:
-        session.error(f"unknown package(s): {', '.join(unknown)}")
-    for name in selected:
-        distribution, folder = available[name]
-        venv = str(ROOT / ".nox" / f"pkg-{folder.name}")
+    for package in selected(session):
+        venv = str(ROOT / ".nox" / f"pkg-{package.name}")
         env = {"UV_PROJECT_ENVIRONMENT": venv, "VIRTUAL_ENV": venv}
-        session.run(
-            "uv",
-            "run",
-            "--package",
-            distribution,
-            "--exact",
-            "--with",
-            "pytest",
-            "pytest",
-            str(folder / "tests"),
-            env=env,
-            external=True,
-        )
+        command = ["uv", "run", "--package", package.distribution, "--exact", "--with", "pytest"]
+        session.run(*command, "pytest", str(package.folder / "tests"), env=env, external=True)
