@@ -42,7 +42,6 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Time proto against the work it wraps; figures go to benchmarks/results/."""
     session.install(".")
-    session.run(
-        "python", "benchmarks/bench_new.py", "--out", "benchmarks/results/new.json",
-        *session.posargs,
-    )  # fmt: skip
+    for name in ("new", "graph"):
+        out = f"benchmarks/results/{name}.json"
+        session.run("python", f"benchmarks/bench_{name}.py", "--out", out, *session.posargs)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,11 +53,16 @@ def run(command: list[str | Path], cwd: Path, env: Env = None) -> str:
     return result.stdout
 
 
+def timed_run(command: list[str | Path], cwd: Path, env: Env = None) -> tuple[float, str]:
+    """Wall-clock seconds of one successful run of *command*, and its stdout."""
+    start = time.perf_counter()
+    stdout = run(command, cwd, env)
+    return time.perf_counter() - start, stdout
+
+
 def timed(command: list[str | Path], cwd: Path, env: Env = None) -> float:
     """Wall-clock seconds of one successful run of *command*."""
-    start = time.perf_counter()
-    run(command, cwd, env)
-    return time.perf_counter() - start
+    return timed_run(command, cwd, env)[0]
 
 
 def make_workspace(parent: Path) -> Path:
@@ -128,36 +134,37 @@ def bench(repeat: int, parent: Path, offline: bool = False) -> dict[str, list[fl
     return runs
 
 
+def describe(times: list[float]) -> dict[str, Any]:
+    """Min and median of one method's seconds, and every run."""
+    return {"min": min(times), "median": statistics.median(times), "runs": times}
+
+
+def ratio(numerator: list[float], denominator: list[float]) -> dict[str, float]:
+    """numerator / denominator, of the mins and of the medians."""
+    return {
+        "min": min(numerator) / min(denominator),
+        "median": statistics.median(numerator) / statistics.median(denominator),
+    }
+
+
 def summarize(runs: dict[str, list[float]]) -> dict[str, Any]:
     """Min and median per method, and the proto/by-hand ratios."""
-    stats = {
-        method: {"min": min(times), "median": statistics.median(times), "runs": times}
-        for method, times in runs.items()
-    }
-    proto, hand = runs["proto"], runs["by_hand"]
-    ratio = {
-        "min": min(proto) / min(hand),
-        "median": statistics.median(proto) / statistics.median(hand),
-    }
-    return {"methods": stats, "ratio_proto_by_hand": ratio}
+    stats = {method: describe(times) for method, times in runs.items()}
+    return {"methods": stats, "ratio_proto_by_hand": ratio(runs["proto"], runs["by_hand"])}
 
 
-def environment() -> dict[str, Any]:
-    """What the figures were measured with."""
-
-    def version(name: str) -> str:
-        return run([tool(name), "--version"], Path.cwd()).strip()
-
-    return {
+def environment(tools: tuple[str, ...] = ("proto", "uv", "copier")) -> dict[str, Any]:
+    """What the figures were measured with, including the `--version` of each of *tools*."""
+    report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": platform.machine(),
         "system": platform.platform(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
-        "proto": version("proto"),
-        "uv": version("uv"),
-        "copier": version("copier"),
     }
+    for name in tools:
+        report[name] = run([tool(name), "--version"], Path.cwd()).strip()
+    return report
 
 
 def to_markdown(report: dict[str, Any]) -> str:
@@ -183,12 +190,14 @@ def to_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(report: dict[str, Any], out: Path) -> Path:
-    """Write *report* as JSON to *out* and as Markdown next to it; return the Markdown path."""
+def write(
+    report: dict[str, Any], out: Path, render: Callable[[dict[str, Any]], str] = to_markdown
+) -> Path:
+    """Write *report* as JSON to *out* and, rendered, as Markdown next to it; return that path."""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     markdown = out.with_suffix(".md")
-    markdown.write_text(to_markdown(report), encoding="utf-8")
+    markdown.write_text(render(report), encoding="utf-8")
     return markdown
 
 

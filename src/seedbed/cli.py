@@ -14,7 +14,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from seedbed import __version__
-from seedbed.commands import create, graduate, graph
+from seedbed.commands import checks, create, graduate, graph
 from seedbed.errors import EXIT_USAGE, ProtoError
 
 app = typer.Typer(
@@ -59,6 +59,8 @@ app.command()(graph.depend)
 app.command("list")(graph.list_packages)
 app.command()(graph.graph)
 app.command()(graduate.graduate)
+app.command()(checks.check)
+app.command()(checks.affected)
 
 
 def fail(message: str, hint: str | None, code: int) -> NoReturn:

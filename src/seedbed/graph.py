@@ -31,6 +31,7 @@ class Graph:
     packages: dict[str, Package]
     edges: dict[str, tuple[str, ...]]
     external: dict[str, tuple[str, ...]]
+    reverse: dict[str, tuple[str, ...]]  # provider -> its direct dependents, sorted
 
     @classmethod
     def of(cls, workspace: Workspace) -> Graph:
@@ -50,7 +51,11 @@ class Graph:
             edges[package.short] = tuple(sorted(internal))
             external[package.short] = tuple(outside)
         packages = {p.short: p for p in workspace.packages}
-        return cls(packages, edges, external)
+        reverse: dict[str, list[str]] = {name: [] for name in packages}
+        for consumer in sorted(edges):
+            for provider in edges[consumer]:
+                reverse[provider].append(consumer)
+        return cls(packages, edges, external, {k: tuple(v) for k, v in reverse.items()})
 
     def dependencies(self, name: str) -> tuple[str, ...]:
         """Direct workspace dependencies (providers) of *name*, sorted."""
@@ -58,7 +63,7 @@ class Graph:
 
     def dependents(self, name: str) -> tuple[str, ...]:
         """Packages that declare a dependency on *name*, sorted."""
-        return tuple(sorted(c for c, providers in self.edges.items() if name in providers))
+        return self.reverse.get(name, ())
 
     def closure(self, names: Iterable[str]) -> set[str]:
         """Everything *names* depend on, transitively (not including *names* themselves)."""
@@ -66,11 +71,7 @@ class Graph:
 
     def dependents_closure(self, names: Iterable[str]) -> set[str]:
         """Everything that depends on *names*, transitively (not including *names*)."""
-        reverse: dict[str, list[str]] = {name: [] for name in self.packages}
-        for consumer, providers in self.edges.items():
-            for provider in providers:
-                reverse.setdefault(provider, []).append(consumer)
-        return self._reach(names, lambda name: tuple(reverse.get(name, ())))
+        return self._reach(names, self.dependents)
 
     @staticmethod
     def _reach(names: Iterable[str], step: _Step) -> set[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seedbed import __version__
 from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError
 from seedbed.names import ImportStyle, Scope, normalize, validate_name
 from seedbed.templates import TEMPLATE_TAG, TEMPLATE_URL, git_url_rewrite
@@ -26,6 +27,7 @@ def render(data: dict[str, Any], into: Path) -> list[Path]:
     """Render the template with *data* (no questions asked) into the new folder *into*."""
     import copier
     from copier.errors import CopierError
+    from jinja2 import TemplateError
     from plumbum import ProcessExecutionError, local
 
     # Copier runs git through plumbum, which keeps its own copy of the environment. A private
@@ -48,7 +50,7 @@ def render(data: dict[str, Any], into: Path) -> list[Path]:
                 )
         except ProcessExecutionError as error:
             raise ToolFailedError(list(map(str, error.argv)), str(error.stderr)) from error
-        except (CopierError, ValueError, OSError) as error:
+        except (CopierError, TemplateError, ValueError, OSError) as error:
             raise ProtoError(f"rendering the template failed: {error}") from error
         finally:
             if saved is None:
@@ -83,11 +85,14 @@ class InitPlan:
     description: str
     author_name: str
     author_email: str
+    seeds_fix_forward: bool = True
 
     def data(self) -> dict[str, Any]:
         """The Copier answers."""
         answers: dict[str, Any] = {
             "template": "workspace",
+            "seeds_fix_forward": self.seeds_fix_forward,
+            "seedbed_version": __version__,
             "scope": self.scope.name,
             "import_style": self.scope.import_style,
             "python_version": self.python,
@@ -118,6 +123,7 @@ def plan_init(
     import_style: ImportStyle,
     author_name: str | None,
     author_email: str | None,
+    seeds_fix_forward: bool = True,
 ) -> InitPlan:
     """Check the destination and the options; refuse before anything is written."""
     from seedbed.names import scope_from_folder
@@ -158,6 +164,7 @@ def plan_init(
         description=description or "",
         author_name=author_name,
         author_email=author_email,
+        seeds_fix_forward=seeds_fix_forward,
     )
 
 

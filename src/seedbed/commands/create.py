@@ -48,6 +48,14 @@ def init(
     author_email: Annotated[
         str | None, typer.Option(help="Default: git config user.email.")
     ] = None,
+    strict_seeds: Annotated[
+        bool,
+        typer.Option(
+            "--strict-seeds",
+            help="In the workspace's CI, a failing seed fails the workflow too. "
+            "Default: seeds fix forward (their failures do not block).",
+        ),
+    ] = False,
     dry_run: DryRun = False,
 ) -> None:
     """Create a workspace in DEST: render the template, git init, uv lock, first commit."""
@@ -61,6 +69,7 @@ def init(
         "flat" if import_style is ImportStyleOption.flat else "namespace",
         author_name,
         author_email,
+        seeds_fix_forward=not strict_seeds,
     )
     with progress("Creating the workspace (render, git init, uv lock)", dry_run):
         result = scaffold.init_workspace(plan, dry_run=dry_run)
