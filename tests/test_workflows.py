@@ -17,7 +17,7 @@ def test_workflows_pass_the_linters(tmp_path: Path, proto: Runner, flags: list[s
     assert result.returncode == 0, result.stderr
     root = tmp_path / "ws"
     workflows = sorted(str(p) for p in (root / ".github/workflows").glob("*.yml"))
-    assert [Path(w).name for w in workflows] == ["ci.yml", "package.yml"]
+    assert [Path(w).name for w in workflows] == ["ci.yml", "package.yml", "publish.yml"]
     run(BIN / "actionlint", *workflows, cwd=root)
     run(BIN / "zizmor", "--offline", "--min-severity", "medium", ".github/workflows", cwd=root)
     run(BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows,
@@ -29,3 +29,8 @@ def test_workflows_pass_the_linters(tmp_path: Path, proto: Runner, flags: list[s
     package = (root / ".github/workflows/package.yml").read_text()
     assert "continue-on-error: ${{ inputs.seeds-fix-forward && matrix.stage == 'seed' }}" in package
     assert 'uv run nox -s lint typecheck tests -- "$PACKAGE"' in package
+    publish = (root / ".github/workflows/publish.yml").read_text()
+    assert "id-token: write" in publish
+    assert 'tags: ["*@*"]' in publish
+    assert "proto publish" in publish
+    assert "--trusted-publishing always" in publish

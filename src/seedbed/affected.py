@@ -17,7 +17,7 @@ from seedbed import git
 from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.graph import Graph
 from seedbed.names import normalize
-from seedbed.workspace import STAGE_DIRS, Workspace
+from seedbed.workspace import STAGE_DIRS, Package, Workspace
 
 WORKSPACE_WIDE = ("pyproject.toml", "noxfile.py", ".python-version")
 WORKSPACE_WIDE_PREFIXES = (".github/",)
@@ -187,3 +187,26 @@ def matrices(workspace: Workspace, names: list[str]) -> list[dict[str, list[dict
         for start in range(0, len(include), GITHUB_MATRIX_LIMIT)
     ]
     return [{"include": chunk} for chunk in chunks] or [{"include": []}]
+
+
+def targets(
+    workspace: Workspace, names: list[str], since: str | None, use_affected: bool
+) -> list[Package]:
+    """The packages a command acts on: the named ones, or with --affected those changed since
+    *since* (default: the upstream default branch) plus their dependents."""
+    if use_affected and names:
+        raise InvalidInputError("name packages or pass --affected, not both")
+    if use_affected:
+        base = merge_base(workspace, since or default_ref(workspace.root))
+        chosen = select(workspace, base).reasons
+        return [p for p in workspace.packages if p.short in chosen]
+    if since is not None:
+        raise InvalidInputError("--since goes with --affected")
+    if not names:
+        raise InvalidInputError("name at least one package, or pass --affected")
+    found = []
+    for name in names:
+        package = workspace.get(name)
+        if package not in found:
+            found.append(package)
+    return found

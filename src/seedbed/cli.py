@@ -14,7 +14,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from seedbed import __version__
-from seedbed.commands import checks, create, graduate, graph
+from seedbed.commands import checks, create, graduate, graph, release
 from seedbed.errors import EXIT_USAGE, ProtoError
 
 app = typer.Typer(
@@ -61,6 +61,8 @@ app.command()(graph.graph)
 app.command()(graduate.graduate)
 app.command()(checks.check)
 app.command()(checks.affected)
+app.command()(release.version)
+app.command()(release.publish)
 
 
 def fail(message: str, hint: str | None, code: int) -> NoReturn:

@@ -32,6 +32,7 @@ def shown(path: Path) -> str:
 def echo_list(title: str, items: list[str]) -> None:
     """A title line and one indented line per item (nothing when there are no items)."""
     if items:
-        typer.echo(title)
+        if title:
+            typer.echo(title)
         for item in items:
             typer.echo(f"  {item}")
