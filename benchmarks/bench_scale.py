@@ -32,9 +32,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
+import tomllib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,7 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "scale.json"
 DEFAULT_SIZES = "100,250,500,1000"
 SERIAL = 10**9  # a PARALLEL_FROM no workspace reaches: the ast scan never uses the pool
 PROFILE_TOP = 15
+PAD = Path(textwrap.__file__)  # real code (about 500 lines) appended to sources for the pool test
 
 Command = list[str | Path]
 
@@ -106,6 +110,9 @@ PHASE_LABELS = {
     "order": "affected: Selection.names (cycle check, order)",
     "select_lock": "affected: select, uv.lock-only change",
     "lock_affected": "affected: … of which lock_affected (parse both locks, closures)",
+    "lock_parse": "affected: … of which parsing both uv.lock texts (tomllib)",
+    "padded_serial": "rule undeclared-import, serial, every __init__.py padded",
+    "padded_pool": "rule undeclared-import, process pool, every __init__.py padded",
 }
 # the cumulative table: seedbed's functions and the library calls they spend their time in
 CUMULATIVE_FRAMES = re.compile(
@@ -211,6 +218,18 @@ def matrix_names(stdout: str) -> set[str]:
     return {entry["name"] for line in stdout.splitlines() for entry in json.loads(line)["include"]}
 
 
+def rotate(measures: Mapping[str, Callable[[], float]], repeat: int) -> dict[str, list[float]]:
+    """*repeat* seconds from each of *measures*, the order rotating by one every round (so that
+    a slow spell on a busy machine does not always hit the same one)."""
+    runs: dict[str, list[float]] = {key: [] for key in measures}
+    keys = list(measures)
+    for index in range(repeat):
+        shift = index % len(keys)
+        for key in keys[shift:] + keys[:shift]:
+            runs[key].append(measures[key]())
+    return runs
+
+
 def time_commands(
     root: Path,
     commands: dict[str, Command],
@@ -223,13 +242,8 @@ def time_commands(
         stdout = run(command, root)
         if key in expected and not expected[key](stdout):
             raise SystemExit(f"error: `{LABELS[key]}` printed something unexpected:\n{stdout}")
-    runs: dict[str, list[float]] = {key: [] for key in commands}
-    keys = list(commands)
-    for index in range(repeat):
-        shift = index % len(keys)
-        for key in keys[shift:] + keys[:shift]:
-            runs[key].append(timed(commands[key], root))
-    return runs
+    measures = {key: partial(timed, command, root) for key, command in commands.items()}
+    return rotate(measures, repeat)
 
 
 def bench_check(root: Path, count: int, repeat: int) -> dict[str, list[float]]:
@@ -300,14 +314,20 @@ def bench_affected(
 # Phases, in-process -----------------------------------------------------------------------------
 
 
-def clock(call: Callable[[], object], repeat: int) -> list[float]:
-    """Seconds of *repeat* calls."""
-    times = []
-    for _ in range(repeat):
+def seconds(call: Callable[[], object]) -> Callable[[], float]:
+    """A measure: the seconds of one call of *call*."""
+
+    def measure() -> float:
         start = time.perf_counter()
         call()
-        times.append(time.perf_counter() - start)
-    return times
+        return time.perf_counter() - start
+
+    return measure
+
+
+def clock(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
+    """Seconds of *repeat* calls of each of *calls*, the order rotating."""
+    return rotate({key: seconds(call) for key, call in calls.items()}, repeat)
 
 
 def with_parallel_from(value: int, call: Callable[[], object]) -> Callable[[], object]:
@@ -354,19 +374,52 @@ def bench_phases(root: Path, repeat: int) -> dict[str, list[float]]:
         "lock-stale": lambda: list(rules.lock_stale(ws)),
         "check": lambda: rules.check(ws),
     }
-    runs = {key: clock(step, repeat) for key, step in steps.items()}
+    runs = clock(steps, repeat)
     run(["git", "switch", "-q", "change"], root)
     base = selection.merge_base(ws, "HEAD~1")
     chosen = selection.select(ws, base)
-    runs["merge_base"] = clock(lambda: selection.merge_base(ws, "HEAD~1"), repeat)
-    runs["changed_files"] = clock(lambda: selection.changed_files(ws, base), repeat)
-    runs["select"] = clock(lambda: selection.select(ws, base), repeat)
-    runs["order"] = clock(lambda: chosen.names(graph), repeat)
+    steps = {
+        "merge_base": lambda: selection.merge_base(ws, "HEAD~1"),
+        "changed_files": lambda: selection.changed_files(ws, base),
+        "select": lambda: selection.select(ws, base),
+        "order": lambda: chosen.names(graph),
+    }
+    runs.update(clock(steps, repeat))
     run(["git", "switch", "-q", "lock-edit"], root)
-    base = selection.merge_base(ws, "HEAD~1")
-    runs["select_lock"] = clock(lambda: selection.select(ws, base), repeat)
-    runs["lock_affected"] = clock(lambda: selection.lock_affected(ws, base), repeat)
+    lock_base = selection.merge_base(ws, "HEAD~1")
+    old_lock = run(["git", "show", f"{lock_base}:uv.lock"], root)
+    texts = (old_lock, (root / "uv.lock").read_text(encoding="utf-8"))
+    steps = {
+        "select_lock": lambda: selection.select(ws, lock_base),
+        "lock_affected": lambda: selection.lock_affected(ws, lock_base),
+        "lock_parse": lambda: [tomllib.loads(text) for text in texts],
+    }
+    runs.update(clock(steps, repeat))
     run(["git", "switch", "-q", "main"], root)
+    return runs
+
+
+def bench_padded(root: Path, specs: list[Spec], repeat: int) -> dict[str, list[float]]:
+    """The undeclared-import rule, serial against the process pool, after appending PAD (real
+    code) to every package's `__init__.py`: the generated files are a few lines long."""
+    pad = "\n" + PAD.read_text(encoding="utf-8")
+    for spec in specs:
+        path = init_file(root, spec)
+        path.write_text(path.read_text(encoding="utf-8") + pad, encoding="utf-8")
+    ws = workspace.load(root)
+    graph = Graph.of(ws)
+    if list(rules.undeclared_imports(ws, graph)):
+        raise SystemExit(f"error: undeclared-import fires once {PAD.name} is appended")
+
+    def scan() -> object:
+        return list(rules.undeclared_imports(ws, graph))
+
+    steps = {
+        "padded_serial": with_parallel_from(SERIAL, scan),
+        "padded_pool": with_parallel_from(0, scan),
+    }
+    runs = clock(steps, repeat)
+    run(["git", "checkout", "-q", "--", "."], root)
     return runs
 
 
@@ -450,6 +503,10 @@ def bench_size(size: int, repeat: int, seed: int, parent: Path, deep: bool) -> d
         with tempfile.TemporaryDirectory(prefix="seedbed-bench-prof-") as folder:
             result["profile"] = profile_check(root, Path(folder))
         result["imports"] = check_imports(root)
+    result["phases"].update(
+        {key: describe(times) for key, times in bench_padded(root, made.specs, repeat).items()}
+    )
+    facts["padded_lines"] = len(PAD.read_text(encoding="utf-8").splitlines())
     return result
 
 

@@ -69,7 +69,9 @@ def test_a_core_package_never_depends_on_a_seed(graph_workspace: Path, proto: Ru
     assert graduated.returncode == 0, graduated.stderr
     before = snapshot(graph_workspace)
     result = proto("depend", "text-tools", "notes", cwd=graph_workspace)
-    assert_clean_failure(result, 1, "a core package never depends on a seed", "graduate")
+    assert_clean_failure(
+        result, 1, "a core package never depends on a seed", "`proto graduate notes --force`"
+    )
     assert snapshot(graph_workspace) == before
 
 
@@ -89,6 +91,8 @@ def test_list_and_graph(graph_workspace: Path, proto: Runner) -> None:
     ]
     assert lines[3].split() == ["url-parser", "seed", "0.1.0", "text-tools", "web", "ready"]
     assert "Ready to graduate (others depend on them): text-tools, url-parser" in table.stdout
+    assert "  proto graduate text-tools\n" in table.stdout
+    assert proto("list", "--stage", "core", cwd=graph_workspace).stdout == "No core packages.\n"
 
     records = json.loads(proto("list", "--json", cwd=graph_workspace).stdout)
     assert [r["name"] for r in records] == ["notes", "text-tools", "url-parser", "web"]

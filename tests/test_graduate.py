@@ -190,3 +190,19 @@ def test_a_rejecting_commit_hook_undoes_the_graduation(
     result = proto("graduate", "url-parser", "--with-deps", "--commit", cwd=root)
     assert_clean_failure(result, 1, "git commit", "hook says no")
     assert snapshot(root) == before
+
+
+def test_commit_refuses_to_sweep_in_unrelated_edits(graph_workspace: Path, proto: Runner) -> None:
+    root = graph_workspace
+    notes = root / "NOTES.md"
+    notes.write_text("Start with seeds/text-tools.\n")
+    commit_all(root)
+    notes.write_text(notes.read_text() + "A thought I have not committed yet.\n")
+    before = snapshot(root)
+    result = proto("graduate", "text-tools", "--commit", cwd=root)
+    assert_clean_failure(result, 1, "would also commit your uncommitted changes in: NOTES.md")
+    assert snapshot(root) == before
+    plain = proto("graduate", "text-tools", cwd=root)
+    assert plain.returncode == 0, plain.stderr
+    assert notes.read_text() == "Start with core/text-tools.\nA thought I have not committed yet.\n"
+    assert "uv sync --all-packages" in plain.stdout

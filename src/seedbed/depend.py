@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from seedbed.errors import InvalidInputError, ProtoError
+from seedbed.graduate import suggested_command
 from seedbed.graph import Graph
 from seedbed.workspace import Package, Workspace
 
@@ -29,7 +30,10 @@ def plan_depend(
     for name in provider_names:
         provider = workspace.get(name)
         if provider == consumer:
-            raise InvalidInputError(f"'{consumer.short}' cannot depend on itself")
+            raise InvalidInputError(
+                f"'{consumer.short}' cannot depend on itself",
+                "name the other packages it uses; `proto list` shows them all",
+            )
         if provider not in providers:
             providers.append(provider)
     graph = Graph.of(workspace)
@@ -47,7 +51,7 @@ def _check_edge(graph: Graph, consumer: Package, provider: Package) -> None:
         raise ProtoError(
             f"core package '{consumer.short}' cannot depend on the seed '{provider.short}': "
             "a core package never depends on a seed",
-            f"graduate it first: `proto graduate {provider.short}`",
+            f"graduate it first: `{suggested_command(graph, [provider.short])}`",
         )
     back = graph.path(provider.short, consumer.short)
     if back is not None:

@@ -47,6 +47,12 @@ def tracked(root: Path, pathspec: str) -> list[str]:
     return [path for path in out.split("\0") if path]
 
 
+def untracked(root: Path, pathspec: str) -> list[str]:
+    """Untracked files under *pathspec* that are not ignored."""
+    out = run_git(["ls-files", "-z", "--others", "--exclude-standard", "--", pathspec], root)
+    return [path for path in out.split("\0") if path]
+
+
 def changed_tracked(root: Path, pathspec: str) -> list[str]:
     """Tracked files under *pathspec* with staged or unstaged changes."""
     out = run_git(["status", "--porcelain=v1", "-z", "--untracked-files=no", "--", pathspec], root)
@@ -116,5 +122,6 @@ def commit(root: Path, message: str, paths: list[str] | None = None) -> bool:
     except ToolFailedError as error:
         if "tell me who you are" in error.output or "empty ident" in error.output:
             return False
+        error.hint = error.hint or "git refused the commit (a hook?); fix that and run it again"
         raise
     return True

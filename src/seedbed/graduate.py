@@ -72,6 +72,18 @@ class GraduatePlan:
         return f"Graduate {', '.join(self.names)} to core\n\n{body}\n"
 
 
+def suggested_command(graph: Graph, names: list[str], extra: tuple[str, ...] = ()) -> str:
+    """The `proto graduate` command that will be accepted for these seeds as they stand."""
+    flags = list(extra)
+    wanted = set(names)
+    if any(not graph.dependents(name) for name in names) and "--force" not in flags:
+        flags.append("--force")
+    seeds_below = [n for n in graph.closure(wanted) if graph.packages[n].stage == "seed"]
+    if seeds_below and "--with-deps" not in flags:
+        flags.append("--with-deps")
+    return " ".join(["proto graduate", *names, *flags])
+
+
 def mention_pattern(source: str) -> re.Pattern[str]:
     """`seeds/NAME` as a whole path segment (not `seeds/NAME-v2`, not `myseeds/NAME`)."""
     return re.compile(rf"(?<![\w.-]){re.escape(source)}(?![\w-])")
@@ -99,12 +111,17 @@ def plan_graduate(
             )
         if package not in chosen:
             chosen.append(package)
+    flags = tuple(
+        flag
+        for flag, on in (("--force", force), ("--allow-dirty", allow_dirty), ("--commit", commit))
+        if on
+    )
     for package in chosen:
         if not force and not graph.dependents(package.short):
             raise ProtoError(
                 f"no package depends on '{package.short}' yet, so it is not ready to graduate",
-                "a seed graduates once another package relies on it; pass --force to "
-                "graduate it anyway",
+                "a seed graduates once another package relies on it; to graduate it anyway: "
+                f"`{suggested_command(graph, names, flags)}`",
             )
     wanted = {p.short for p in chosen}
     behind = sorted(
@@ -116,7 +133,7 @@ def plan_graduate(
         raise ProtoError(
             f"{who} {verb} on seeds that would be left behind: {', '.join(behind)} "
             "(a core package never depends on a seed)",
-            f"graduate them together: `proto graduate {' '.join(names)} --with-deps`",
+            f"graduate them together: `{suggested_command(graph, names, flags)}`",
         )
     wanted.update(behind)
     if not git.is_repository(root):
@@ -142,10 +159,22 @@ def plan_graduate(
                 "commit or stash them first, or pass --allow-dirty to move them as they are",
             )
         tracked = len(git.tracked(root, source))
-        all_files = sum(1 for path in (root / source).rglob("*") if path.is_file())
-        moves.append(Move(package, source, target, tracked, max(all_files - tracked, 0)))
+        untracked = len(git.untracked(root, source))
+        moves.append(Move(package, source, target, tracked, untracked))
     mentions = _files_mentioning(root, moves)
+    if commit and not allow_dirty:
+        outside = [path for path in (*mentions, "uv.lock") if not _inside(path, moves)]
+        dirty = [path for path in outside if git.changed_tracked(root, path)]
+        if dirty:
+            raise ProtoError(
+                f"--commit would also commit your uncommitted changes in: {', '.join(dirty)}",
+                "commit or stash them first, or graduate without --commit",
+            )
     return GraduatePlan(workspace, tuple(moves), tuple(mentions), commit)
+
+
+def _inside(path: str, moves: list[Move]) -> bool:
+    return any(path.startswith(move.source + "/") for move in moves)
 
 
 def _files_mentioning(root: Path, moves: list[Move]) -> list[str]:

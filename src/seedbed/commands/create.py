@@ -28,25 +28,36 @@ class ImportStyleOption(StrEnum):
 
 
 def init(
-    dest: Annotated[Path, typer.Argument(help="New or empty folder for the workspace.")],
+    dest: Annotated[
+        Path, typer.Argument(help="New or empty folder for the workspace.", metavar="DEST")
+    ],
     scope: Annotated[
         str | None,
-        typer.Option(help="Team prefix of every package name. Default: DEST's folder name."),
+        typer.Option(
+            help="Team prefix of every package name. Default: DEST's folder name.",
+            metavar="SCOPE",
+        ),
     ] = None,
     python: Annotated[
         str | None,
-        typer.Option(help="Python version X.Y for the workspace. Default: the running one."),
+        typer.Option(
+            help="Python version X.Y for the workspace. Default: the running one.", metavar="X.Y"
+        ),
     ] = None,
-    description: Annotated[str | None, typer.Option(help="One line about the workspace.")] = None,
+    description: Annotated[
+        str | None, typer.Option(help="One line about the workspace.", metavar="TEXT")
+    ] = None,
     import_style: Annotated[
         ImportStyleOption,
         typer.Option(
             help="namespace: import acme_protos.url_parser; flat: import acme_protos_url_parser."
         ),
     ] = ImportStyleOption.namespace,
-    author_name: Annotated[str | None, typer.Option(help="Default: git config user.name.")] = None,
+    author_name: Annotated[
+        str | None, typer.Option(help="Default: git config user.name.", metavar="NAME")
+    ] = None,
     author_email: Annotated[
-        str | None, typer.Option(help="Default: git config user.email.")
+        str | None, typer.Option(help="Default: git config user.email.", metavar="EMAIL")
     ] = None,
     strict_seeds: Annotated[
         bool,
@@ -112,7 +123,9 @@ def new(
             "--depends-on", help="A workspace package this one uses (repeatable).", metavar="PKG"
         ),
     ] = None,
-    description: Annotated[str | None, typer.Option(help="One line about the package.")] = None,
+    description: Annotated[
+        str | None, typer.Option(help="One line about the package.", metavar="TEXT")
+    ] = None,
     dry_run: DryRun = False,
 ) -> None:
     """Create a package in seeds/NAME from the package template and relock the workspace."""

@@ -10,7 +10,7 @@ from seedbed.commands.common import DryRun, echo_list, progress
 
 
 def graduate(
-    names: Annotated[list[str], typer.Argument(help="Seeds to graduate.", metavar="NAME...")],
+    names: Annotated[list[str], typer.Argument(help="Seeds to graduate.", metavar="NAME")],
     with_deps: Annotated[
         bool, typer.Option("--with-deps", help="Graduate the seeds they depend on too.")
     ] = False,
@@ -57,5 +57,6 @@ def graduate(
     typer.echo(f"Relocked: uv {' '.join(plan.lock_command())}")
     if result.committed:
         typer.echo(f"Committed: {plan.commit_message().splitlines()[0]}")
-    else:
-        typer.echo("Review with `git status`; the moves are staged as renames.")
+    elif any(move.tracked for move in plan.moves):
+        typer.echo("Review with `git status`: the moves are staged as renames; commit when ready.")
+    echo_list("Next:", ["uv sync --all-packages   # refresh the shared .venv for your editor"])

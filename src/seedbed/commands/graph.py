@@ -27,9 +27,11 @@ class GraphFormat(StrEnum):
 
 
 def depend(
-    consumer: Annotated[str, typer.Argument(help="The package that uses the others.")],
+    consumer: Annotated[
+        str, typer.Argument(help="The package that uses the others.", metavar="CONSUMER")
+    ],
     providers: Annotated[
-        list[str], typer.Argument(help="The packages it uses.", metavar="PROVIDER...")
+        list[str], typer.Argument(help="The packages it uses.", metavar="PROVIDER")
     ],
     remove: Annotated[bool, typer.Option("--remove", help="Take the dependencies out.")] = False,
     dry_run: DryRun = False,
@@ -48,8 +50,8 @@ def depend(
     names = ", ".join(p.short for p in plan.change)
     manifest = f"{plan.consumer.path.as_posix()}/pyproject.toml"
     if dry_run:
-        verb = "remove" if remove else "add"
-        typer.echo(f"Would {verb} {names} in {manifest}, then run: uv lock")
+        action = f"remove {names} from" if remove else f"add {names} to"
+        typer.echo(f"Would {action} {manifest}, then run: uv lock")
         return
     with progress("Editing and relocking"):
         operation.apply(plan)
@@ -63,23 +65,28 @@ def list_packages(
 ) -> None:
     """Every package: stage, version, dependencies, dependents, readiness to graduate."""
     from seedbed import views, workspace
+    from seedbed.graduate import suggested_command
     from seedbed.graph import Graph
 
     loaded = workspace.load()
-    records = views.package_records(loaded, Graph.of(loaded))
+    built = Graph.of(loaded)
+    records = views.package_records(loaded, built)
     if stage is not None:
         records = [r for r in records if r["stage"] == stage.value]
     if json:
         typer.echo(views.to_json(records), nl=False)
         return
     if not records:
-        typer.echo("No packages yet: create one with `proto new NAME`.")
+        if loaded.packages:
+            typer.echo(f"No {stage.value if stage else ''} packages.")
+        else:
+            typer.echo("No packages yet: create one with `proto new NAME`.")
         return
     typer.echo(views.list_table(records), nl=False)
     ready = [r["name"] for r in records if r["ready_to_graduate"]]
     if ready:
         typer.echo(f"\nReady to graduate (others depend on them): {', '.join(ready)}")
-        typer.echo(f"  proto graduate {ready[0]}")
+        typer.echo(f"  {suggested_command(built, [ready[0]])}")
 
 
 def graph(

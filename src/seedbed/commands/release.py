@@ -11,7 +11,7 @@ from seedbed.commands.common import DryRun, Json, echo_list, progress
 
 Names = Annotated[
     list[str] | None,
-    typer.Argument(help="Packages (short or distribution names).", metavar="NAME..."),
+    typer.Argument(help="Packages (short or distribution names).", metavar="NAME"),
 ]
 Affected = Annotated[
     bool, typer.Option("--affected", help="The packages changed since --since, and dependents.")
