@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pstats
 import re
 import statistics
@@ -457,10 +458,10 @@ def profile_check(root: Path, folder: Path, top: int = PROFILE_TOP) -> dict[str,
     }
 
 
-def check_imports(root: Path) -> dict[str, Any]:
-    """What `proto check` imports beyond the interpreter's start-up (`python -X importtime`)."""
+def what_imports(root: Path, argv: list[str]) -> dict[str, Any]:
+    """What `main(argv)` imports beyond the interpreter's start-up (`python -X importtime`)."""
     startup = {name.strip() for _, _, name in importtime(root, "pass")}
-    return imports(root, ["check"], startup)
+    return imports(root, argv, startup)
 
 
 # Report -----------------------------------------------------------------------------------------
@@ -502,7 +503,10 @@ def bench_size(size: int, repeat: int, seed: int, parent: Path, deep: bool) -> d
     if deep:
         with tempfile.TemporaryDirectory(prefix="seedbed-bench-prof-") as folder:
             result["profile"] = profile_check(root, Path(folder))
-        result["imports"] = check_imports(root)
+        result["imports"] = {"check": what_imports(root, ["check"])}
+        run(["git", "switch", "-q", "change"], root)
+        result["imports"]["affected"] = what_imports(root, ["affected", "--since", "HEAD~1"])
+        run(["git", "switch", "-q", "main"], root)
     result["phases"].update(
         {key: describe(times) for key, times in bench_padded(root, made.specs, repeat).items()}
     )
@@ -515,7 +519,7 @@ def growth(results: dict[str, Any], section: str) -> dict[str, dict[str, float]]
     median's extra milliseconds per 100 more packages."""
     sizes = sorted(results, key=int)
     small, large = results[sizes[0]][section], results[sizes[-1]][section]
-    extra = int(sizes[-1]) - int(sizes[0])
+    extra = max(int(sizes[-1]) - int(sizes[0]), 1)
     return {
         key: {
             "min": large[key]["min"] / small[key]["min"],
@@ -541,11 +545,10 @@ def bench(sizes: list[int], repeat: int, seed: int) -> dict[str, Any]:
         "seed": seed,
         "results": results,
     }
-    if len(sizes) > 1:
-        report["growth"] = {
-            "commands": growth(results, "commands"),
-            "phases": growth(results, "phases"),
-        }
+    report["growth"] = {  # with one size: ratios of 1, nothing per 100 more packages
+        "commands": growth(results, "commands"),
+        "phases": growth(results, "phases"),
+    }
     return report
 
 
@@ -570,19 +573,27 @@ def size_table(size: str, result: dict[str, Any]) -> list[str]:
 def growth_table(
     report: dict[str, Any], section: str, labels: dict[str, str], scale: float, unit: str
 ) -> list[str]:
-    """Medians per size of every key of *section*, and how they grow."""
+    """Medians per size of every key of *section*, and (with two sizes or more) how they grow."""
     sizes = [str(size) for size in report["sizes"]]
     results, grown = report["results"], report["growth"][section]
     first, last = sizes[0], sizes[-1]
+    ratios = len(sizes) > 1
+    extra = f" | {last} / {first} (median) | {last} / {first} (min) | ms per 100 more packages"
     return [
         f"| {'command' if section == 'commands' else 'phase'} | "
         + " | ".join(f"{size} ({unit})" for size in sizes)
-        + f" | {last} / {first} (median) | {last} / {first} (min) | ms per 100 more packages |",
-        "| --- |" + " ---: |" * (len(sizes) + 3),
+        + (extra if ratios else "")
+        + " |",
+        "| --- |" + " ---: |" * (len(sizes) + 3 * ratios),
         *(
             f"| {labels[key]} | "
             + " | ".join(f"{results[size][section][key]['median'] * scale:.3g}" for size in sizes)
-            + f" | {value['median']:.2f} | {value['min']:.2f} | {value['ms_per_100']:.1f} |"
+            + (
+                f" | {value['median']:.2f} | {value['min']:.2f} | {value['ms_per_100']:.1f}"
+                if ratios
+                else ""
+            )
+            + " |"
             for key, value in grown.items()
         ),
         "",
@@ -593,7 +604,7 @@ def profile_lines(report: dict[str, Any]) -> list[str]:
     """The profile and the imports of the largest size, as Markdown."""
     size = str(report["sizes"][-1])
     deep = report["results"][size]
-    profile, found = deep["profile"], deep["imports"]
+    profile = deep["profile"]
     header = ["| function | calls | own (ms) | cumulative (ms) |", "| --- | ---: | ---: | ---: |"]
 
     def table(rows: list[dict[str, Any]]) -> list[str]:
@@ -603,7 +614,13 @@ def profile_lines(report: dict[str, Any]) -> list[str]:
             for r in rows
         ]
 
-    heaviest = ", ".join(f"{h['module'].strip()} {h['seconds']:.3f}" for h in found["heaviest"])
+    def imported(label: str, found: dict[str, Any]) -> str:
+        heaviest = ", ".join(f"{h['module'].strip()} {h['seconds']:.3f}" for h in found["heaviest"])
+        return (
+            f"- `{label}`: {found['modules']} modules in {found['import_seconds']:.3f} s beyond "
+            f"start-up; distributions: {', '.join(found['third_party'])}; heaviest (s): {heaviest}"
+        )
+
     return [
         f"## Profile of `proto check` at {size} packages",
         "",
@@ -622,9 +639,9 @@ def profile_lines(report: dict[str, Any]) -> list[str]:
         *header,
         *table(profile["by_cumulative_time"]),
         "",
-        f"Imports (`python -X importtime`): {found['modules']} modules in "
-        f"{found['import_seconds']:.3f} s beyond start-up; distributions: "
-        f"{', '.join(found['third_party'])}; heaviest (s): {heaviest}.",
+        "Imports (`python -X importtime`, in-process `main([...])`):",
+        "",
+        *(imported(f"proto {command}", found) for command, found in deep["imports"].items()),
         "",
     ]
 
@@ -650,21 +667,24 @@ def to_markdown(report: dict[str, Any]) -> str:
         "",
         *(line for size in sizes for line in size_table(size, results[size])),
     ]
-    if "growth" in report:
-        lines += [
-            "## Growth",
-            "",
-            "Subprocesses, median seconds:",
-            "",
-            *growth_table(report, "commands", LABELS, 1, "s"),
-            "In-process phases, median milliseconds (imports done):",
-            "",
-            *growth_table(report, "phases", PHASE_LABELS, 1e3, "ms"),
-        ]
+    padded = results[sizes[-1]]["workspace"]["padded_lines"]
+    lines += [
+        "## Growth",
+        "",
+        "Subprocesses, median seconds:",
+        "",
+        *growth_table(report, "commands", LABELS, 1, "s"),
+        "In-process phases, median milliseconds (imports done, the order rotating). The padded "
+        f"rows append {PAD.name} ({padded} lines of real code) to every package's `__init__.py` "
+        "first (the generated files are a few lines long), to see when the process pool pays off.",
+        "",
+        *growth_table(report, "phases", PHASE_LABELS, 1e3, "ms"),
+    ]
     lines += profile_lines(report)
     lines += [
         f"{env['proto']}, {env['uv']}, {env['git']}, Python {env['python']}, {env['cpus']} CPUs, "
-        f"{env['system']}, {env['date']}",
+        f"{env['system']}, {env['date']}; load average {env['load_before']:.2f} before, "
+        f"{env['load_after']:.2f} after (other work on the machine skews the figures)",
     ]
     return "\n".join(lines) + "\n"
 
@@ -693,8 +713,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    load_before = os.getloadavg()[0]
     report = bench(args.sizes, args.repeat, args.seed)
     report["environment"] = environment(("proto", "uv"))
+    report["environment"]["load_before"] = load_before
+    report["environment"]["load_after"] = os.getloadavg()[0]
     report["environment"]["git"] = run(["git", "--version"], Path.cwd()).strip()
     markdown = write(report, args.out, to_markdown)
     print(markdown.read_text(encoding="utf-8"), end="")

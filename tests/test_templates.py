@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from seedbed import templates
+from seedbed import __version__, history, templates
 from tests.conftest import BIN, run
+from tests.template_versions import OLD, make_history
 
 pytestmark = pytest.mark.e2e
 
@@ -38,17 +39,37 @@ def test_templates_need_no_trust() -> None:
     assert not {"_tasks", "_migrations", "_jinja_extensions"} & set(config)
 
 
-def test_template_repository_is_the_same_on_every_machine(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_template_history_is_the_same_on_every_machine(tmp_path: Path) -> None:
     heads = []
     for machine in ("one", "two"):
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / machine))
-        repo = templates.template_repository()
-        assert repo.is_relative_to(tmp_path / machine)
-        assert templates.template_repository() == repo  # cached
+        repo = history.build(
+            templates.embedded_templates(), __version__, tmp_path / machine / "history"
+        )
         heads.append(run("git", "rev-parse", templates.TEMPLATE_TAG, cwd=repo).strip())
+        listed = run("git", "ls-tree", "-r", "--name-only", templates.TEMPLATE_TAG, cwd=repo)
+        assert "copier.yml" in listed.split()
+        assert "__pycache__" not in listed
     assert heads[0] == heads[1]
+
+
+def test_the_history_keeps_every_released_version(tmp_path: Path) -> None:
+    bundle = make_history(tmp_path)
+    heads = run("git", "bundle", "list-heads", bundle, cwd=tmp_path)
+    assert f"refs/tags/{OLD}" in heads
+    assert f"refs/tags/{templates.TEMPLATE_TAG}" in heads
+    old = run("git", "show", f"{OLD}:workspace/pyproject.toml.jinja", cwd=tmp_path / "history")
+    assert '"UP"]' in old
+
+
+def test_the_installed_wheel_ships_the_history(tmp_path: Path) -> None:
+    """In a regular install the bundle sits next to the package; in a checkout it is built."""
+    found = templates.template_history()
+    if (Path(templates.__file__).parent / "templates.bundle").is_file():
+        assert found.name == "templates.bundle"
+    else:
+        assert (found / "HEAD").is_file()
+    tags = run("git", "ls-remote", "--tags", found, cwd=tmp_path)
+    assert f"refs/tags/{templates.TEMPLATE_TAG}" in tags
 
 
 def test_answers_record_the_portable_source(base_workspace: Path) -> None:

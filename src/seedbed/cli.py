@@ -14,7 +14,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from seedbed import __version__
-from seedbed.commands import checks, create, graduate, graph, release
+from seedbed.commands import checks, create, graduate, graph, release, templating
 from seedbed.errors import EXIT_USAGE, ProtoError
 
 app = typer.Typer(
@@ -63,6 +63,8 @@ app.command()(checks.check)
 app.command()(checks.affected)
 app.command()(release.version)
 app.command()(release.publish)
+app.command()(templating.update)
+app.command()(templating.kinds)
 
 
 def fail(message: str, hint: str | None, code: int) -> NoReturn:

@@ -7,56 +7,82 @@ created and a real run never leaves half-rendered files behind.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seedbed import __version__
 from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError
 from seedbed.names import ImportStyle, Scope, normalize, validate_name
-from seedbed.templates import TEMPLATE_TAG, TEMPLATE_URL, git_url_rewrite
+from seedbed.templates import Source, builtin_source, url_rewrite
 from seedbed.workspace import STAGE_DIRS, Workspace
 
-KINDS = ("lib", "cli", "app")
+if TYPE_CHECKING:
+    from seedbed.kinds import Kind
 
 
-def render(data: dict[str, Any], into: Path) -> list[Path]:
-    """Render the template with *data* (no questions asked) into the new folder *into*."""
-    import copier
-    from copier.errors import CopierError
+@contextmanager
+def copier_session(rewrites: Mapping[str, Path | str], what: str) -> Iterator[None]:
+    """Run Copier with git URL rewrites and a private cache; turn its errors into ProtoErrors.
+
+    Copier runs git through plumbum, which keeps its own copy of the environment, so the
+    rewrites go there. The private cache keeps concurrent runs (and other seedbed versions)
+    from sharing a mirror of the same URL.
+    """
+    from copier.errors import CopierError, UnsafeTemplateError
     from jinja2 import TemplateError
     from plumbum import ProcessExecutionError, local
 
-    # Copier runs git through plumbum, which keeps its own copy of the environment. A private
-    # Copier cache keeps concurrent runs (and other seedbed versions) from sharing a mirror.
     with tempfile.TemporaryDirectory(prefix="proto-copier-") as cache:
-        env = {**git_url_rewrite(local.env.getdict()), "COPIER_CACHE_DIR": cache}
+        env = {**url_rewrite(local.env.getdict(), rewrites), "COPIER_CACHE_DIR": cache}
         saved = os.environ.get("COPIER_CACHE_DIR")
         os.environ["COPIER_CACHE_DIR"] = cache
         try:
             with local.env(**env):
-                copier.run_copy(
-                    TEMPLATE_URL,
-                    into,
-                    data=data,
-                    vcs_ref=TEMPLATE_TAG,
-                    defaults=True,
-                    quiet=True,
-                    overwrite=False,
-                    unsafe=False,
-                )
+                yield
+        except UnsafeTemplateError as error:
+            found = re.search(r"unsafe features?: ([^.\n]+)", str(error))
+            feature = found.group(1).strip() if found else "unsafe features"
+            raise ProtoError(
+                f"the template of {what} uses {feature}, which would run code from the template "
+                "on this machine",
+                "pass --trust if you trust where this template comes from",
+            ) from error
         except ProcessExecutionError as error:
             raise ToolFailedError(list(map(str, error.argv)), str(error.stderr)) from error
         except (CopierError, TemplateError, ValueError, OSError) as error:
-            raise ProtoError(f"rendering the template failed: {error}") from error
+            raise ProtoError(f"rendering the template of {what} failed: {error}") from error
         finally:
             if saved is None:
                 os.environ.pop("COPIER_CACHE_DIR", None)
             else:
                 os.environ["COPIER_CACHE_DIR"] = saved
+
+
+def render(
+    data: dict[str, Any], into: Path, source: Source | None = None, *, trust: bool = False
+) -> list[Path]:
+    """Render a template (default: the built-in one) with *data*, no questions, into *into*."""
+    import copier
+
+    source = source or builtin_source()
+    with copier_session(source.rewrites, str(data.get("kind") or data.get("template"))):
+        copier.run_copy(
+            source.url,
+            into,
+            data=data,
+            vcs_ref=source.ref,
+            defaults=True,
+            quiet=True,
+            overwrite=False,
+            unsafe=trust,
+        )
     return sorted(path.relative_to(into) for path in into.rglob("*") if path.is_file())
 
 
@@ -173,10 +199,12 @@ def _is_python_version(text: str) -> bool:
     return major == "3" and dot == "." and minor.isdigit() and int(minor) >= 8
 
 
-def render_preview(data: dict[str, Any]) -> list[Path]:
+def render_preview(
+    data: dict[str, Any], source: Source | None = None, *, trust: bool = False
+) -> list[Path]:
     """Render into a scratch folder and list the files, changing nothing else."""
     with tempfile.TemporaryDirectory(prefix="proto-preview-") as scratch:
-        return render(data, Path(scratch) / "out")
+        return render(data, Path(scratch) / "out", source, trust=trust)
 
 
 def init_workspace(plan: InitPlan, *, dry_run: bool = False) -> InitResult:
@@ -233,12 +261,13 @@ class NewPlan:
 
     workspace: Workspace
     short: str
-    kind: str
+    kind: Kind
     description: str
     depends_on: tuple[str, ...]  # distributions
     author_name: str
     author_email: str
     python: str
+    trust: bool = False
 
     @property
     def path(self) -> Path:
@@ -263,11 +292,15 @@ class NewPlan:
             "scope": scope.name,
             "import_style": scope.import_style,
             "name": self.short,
-            "kind": self.kind,
+            "kind": self.kind.name,
             "stage": "seed",
             "python_version": self.python,
             "author_name": self.author_name,
             "author_email": self.author_email,
+            # derived values, for team templates (the built-in one computes the same)
+            "distribution": self.distribution,
+            "import_name": self.import_name,
+            "import_path": self.import_name.replace(".", "/"),
         }
         if self.description:
             answers["description"] = self.description
@@ -283,12 +316,24 @@ class NewResult:
 
 
 def plan_new(
-    workspace: Workspace, name: str, kind: str, depends_on: list[str], description: str | None
+    workspace: Workspace,
+    name: str,
+    kind: str,
+    depends_on: list[str],
+    description: str | None,
+    *,
+    trust: bool = False,
 ) -> NewPlan:
     """Validate the name, kind and dependencies; refuse before anything is written."""
+    from seedbed import kinds
+
     short = validate_name(workspace.scope.short_name(name))
-    if kind not in KINDS:
-        raise InvalidInputError(f"unknown kind '{kind}'", f"choose one of: {', '.join(KINDS)}")
+    available = kinds.load(workspace)
+    if kind not in available:
+        raise InvalidInputError(
+            f"unknown kind '{kind}'",
+            f"choose one of: {', '.join(available)} (`proto kinds` says what each makes)",
+        )
     used_by = workspace.taken_names().get(normalize(short)) or workspace.taken_names().get(
         normalize(workspace.scope.distribution(short))
     )
@@ -307,13 +352,28 @@ def plan_new(
     return NewPlan(
         workspace=workspace,
         short=short,
-        kind=kind,
+        kind=available[kind],
         description=description or "",
         depends_on=tuple(providers),
         author_name=author_name,
         author_email=author_email,
         python=_workspace_python(workspace.root),
+        trust=trust,
     )
+
+
+def _check_rendered_package(plan: NewPlan, rendered: Path) -> None:
+    """A team template must make a package that fits the workspace."""
+    from seedbed.workspace import read_toml
+
+    manifest = rendered / "pyproject.toml"
+    name = read_toml(manifest).get("project", {}).get("name") if manifest.is_file() else None
+    if name is None or normalize(str(name)) != normalize(plan.distribution):
+        raise ProtoError(
+            f"the template of kind '{plan.kind.name}' did not make a package named "
+            f"{plan.distribution} (its pyproject.toml has {name!r})",
+            "its [project] name must be '{{ scope }}-{{ name }}'; see `proto kinds --help`",
+        )
 
 
 def _workspace_python(root: Path) -> str:
@@ -327,8 +387,11 @@ def _workspace_python(root: Path) -> str:
 
 def new_package(plan: NewPlan, *, dry_run: bool = False) -> NewResult:
     """Render the package into seeds/NAME, add its dependencies, relock; undo all on failure."""
+    from seedbed import kinds
+
+    source = kinds.resolve(plan.workspace, plan.kind)
     if dry_run:
-        return NewResult(plan, render_preview(plan.data()))
+        return NewResult(plan, render_preview(plan.data(), source, trust=plan.trust))
     from seedbed import tomledit, uv
     from seedbed.transaction import Transaction
 
@@ -340,7 +403,8 @@ def new_package(plan: NewPlan, *, dry_run: bool = False) -> NewResult:
     ):
         transaction.keep(root / "uv.lock")
         rendered = Path(scratch) / plan.short
-        files = render(plan.data(), rendered)
+        files = render(plan.data(), rendered, source, trust=plan.trust)
+        _check_rendered_package(plan, rendered)
         if not target.parent.exists():
             target.parent.mkdir()
             transaction.created(target.parent)

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from seedbed import __version__
-from seedbed.errors import ToolFailedError
+from seedbed import __version__, history
+from seedbed.errors import ProtoError
 
 TEMPLATE_URL = "https://seedbed.invalid/templates.git"
 TEMPLATE_TAG = f"v{__version__}"
-_FIXED_DATE = "2000-01-01T00:00:00+0000"
 
 
 def embedded_templates() -> Path:
@@ -34,8 +33,27 @@ def embedded_templates() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-def _fingerprint(folder: Path) -> str:
-    digest = hashlib.sha256(__version__.encode())
+HISTORY_ENV = "SEEDBED_TEMPLATE_HISTORY"
+
+
+@dataclass(frozen=True)
+class Source:
+    """What Copier needs to reach a template: the URL it records, the ref to render, and the
+    git URL rewrites (URL -> local repository, bundle or other URL) that make it reachable."""
+
+    url: str
+    ref: str | None
+    rewrites: dict[str, Path | str]
+
+
+def builtin_source(override: str | None = None) -> Source:
+    """The built-in templates at this seedbed's version, from the embedded history (or from
+    *override*, a git URL or path the team names, e.g. with `--template-source`)."""
+    return Source(TEMPLATE_URL, TEMPLATE_TAG, {TEMPLATE_URL: override or template_history()})
+
+
+def _fingerprint(folder: Path, extra: str) -> str:
+    digest = hashlib.sha256(f"{__version__}\0{extra}".encode())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if "__pycache__" in path.parts:
             continue
@@ -49,68 +67,56 @@ def _cache_dir() -> Path:
     return Path(base) / "seedbed" / "templates"
 
 
-def _git(args: list[str], cwd: Path) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "seedbed",
-        "GIT_AUTHOR_EMAIL": "seedbed@invalid",
-        "GIT_COMMITTER_NAME": "seedbed",
-        "GIT_COMMITTER_EMAIL": "seedbed@invalid",
-        "GIT_AUTHOR_DATE": _FIXED_DATE,
-        "GIT_COMMITTER_DATE": _FIXED_DATE,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-    }
-    result = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise ToolFailedError(["git", *args], result.stderr)
+def template_history() -> Path:
+    """The git repository (or bundle) that holds every template version up to this seedbed's.
 
-
-def template_repository() -> Path:
-    """A local git repository of the embedded templates, tagged with this seedbed's version.
-
-    Built once per template content and cached; commits use fixed dates and identity, so
-    every machine builds the same commit for the same templates.
+    In order: the path in $SEEDBED_TEMPLATE_HISTORY (for template maintainers), the bundle
+    shipped inside the wheel, or, when seedbed runs from a checkout, a repository built from
+    the checkout's release tags plus the working templates (cached by content).
     """
+    override = os.environ.get(HISTORY_ENV)
+    if override:
+        path = Path(override).expanduser().resolve()
+        if not path.exists():
+            raise ProtoError(f"${HISTORY_ENV} points at {path}, which does not exist")
+        return path
+    packaged = Path(__file__).parent / "templates.bundle"
+    if packaged.is_file():
+        return packaged
     source = embedded_templates()
-    target = _cache_dir() / f"{__version__}-{_fingerprint(source)}"
-    if (target / ".git").is_dir():
+    checkout = source.parent if (source.parent / ".git").exists() else None
+    tags = ""
+    if checkout is not None:
+        tags = subprocess.run(
+            ["git", "show-ref", "--tags"], cwd=checkout, capture_output=True, text=True, check=False
+        ).stdout
+    target = _cache_dir() / f"{__version__}-{_fingerprint(source, tags)}"
+    if (target / "HEAD").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
-    try:
-        shutil.copytree(
-            source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
-        )
-        _git(["init", "--quiet", "--initial-branch=main"], staging)
-        _git(["add", "--all"], staging)
-        _git(
-            ["commit", "--quiet", "--no-gpg-sign", "-m", f"seedbed templates {__version__}"],
-            staging,
-        )
-        _git(["tag", TEMPLATE_TAG], staging)
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=target.parent) as scratch:
         try:
-            staging.rename(target)
+            built = history.build(source, __version__, Path(scratch) / "repo", checkout)
+        except history.HistoryError as error:
+            raise ProtoError(f"cannot build the template history: {error}") from error
+        try:
+            built.rename(target)
         except OSError:  # another process built it first
-            if not (target / ".git").is_dir():
+            if not (target / "HEAD").is_file():
                 raise
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
     return target
 
 
-def git_url_rewrite(environ: Mapping[str, str]) -> dict[str, str]:
-    """Environment variables that make git fetch TEMPLATE_URL from the local template repo.
+def url_rewrite(environ: Mapping[str, str], sources: Mapping[str, Path | str]) -> dict[str, str]:
+    """Environment variables that make git fetch each URL in *sources* from the given local
+    repository, bundle or URL (a plain path: git reads bundles only through plain paths).
 
     They are appended after any `GIT_CONFIG_*` entries already in *environ*.
     """
-    local = template_repository()
     index = int(environ.get("GIT_CONFIG_COUNT", "0") or 0)
-    return {
-        "GIT_CONFIG_COUNT": str(index + 1),
-        f"GIT_CONFIG_KEY_{index}": f"url.{local.as_uri()}.insteadOf",
-        f"GIT_CONFIG_VALUE_{index}": TEMPLATE_URL,
-    }
+    added: dict[str, str] = {}
+    for offset, (url, local) in enumerate(sources.items()):
+        added[f"GIT_CONFIG_KEY_{index + offset}"] = f"url.{local}.insteadOf"
+        added[f"GIT_CONFIG_VALUE_{index + offset}"] = url
+    added["GIT_CONFIG_COUNT"] = str(index + len(sources))
+    return added

@@ -12,14 +12,6 @@ from seedbed.commands.common import DryRun, echo_list, progress, shown
 from seedbed.errors import ProtoError
 
 
-class Kind(StrEnum):
-    """Built-in package kinds."""
-
-    lib = "lib"
-    cli = "cli"
-    app = "app"
-
-
 class ImportStyleOption(StrEnum):
     """How packages are imported."""
 
@@ -115,8 +107,13 @@ def init(
 def new(
     name: Annotated[str, typer.Argument(help="Short name, e.g. url-parser.", metavar="NAME")],
     kind: Annotated[
-        Kind, typer.Option(help="lib: a library; cli: a typer command; app: a Starlette web app.")
-    ] = Kind.lib,
+        str,
+        typer.Option(
+            help="lib (a library), cli (a typer command), app (a Starlette web app), or one of "
+            "the team's kinds (`proto kinds`).",
+            metavar="KIND",
+        ),
+    ] = "lib",
     depends_on: Annotated[
         list[str] | None,
         typer.Option(
@@ -126,16 +123,22 @@ def new(
     description: Annotated[
         str | None, typer.Option(help="One line about the package.", metavar="TEXT")
     ] = None,
+    trust: Annotated[
+        bool,
+        typer.Option("--trust", help="Allow a team template that runs tasks or migrations."),
+    ] = False,
     dry_run: DryRun = False,
 ) -> None:
     """Create a package in seeds/NAME from the package template and relock the workspace."""
     from seedbed import scaffold, workspace
 
-    plan = scaffold.plan_new(workspace.load(), name, kind.value, depends_on or [], description)
+    plan = scaffold.plan_new(
+        workspace.load(), name, kind, depends_on or [], description, trust=trust
+    )
     where = plan.path.as_posix()
     with progress(f"Creating {where} and relocking", dry_run):
         result = scaffold.new_package(plan, dry_run=dry_run)
-    what = f"{where} ({plan.kind}: {plan.distribution}, import {plan.import_name})"
+    what = f"{where} ({plan.kind.name}: {plan.distribution}, import {plan.import_name})"
     echo_list(
         f"Would create {what}:" if dry_run else f"Created {what}:",
         [f"{where}/{file.as_posix()}" for file in result.files],
