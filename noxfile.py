@@ -12,7 +12,7 @@ PYTHON = "3.11"
 def lint(session: nox.Session) -> None:
     """Ruff lint and format check."""
     session.install("ruff")
-    paths = ["src", "tests", "benchmarks", "noxfile.py"]
+    paths = ["src", "tests", "benchmarks", "noxfile.py", "hatch_build.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
 

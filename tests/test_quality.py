@@ -9,9 +9,12 @@ from tests.conftest import BIN, run
 ROOT = Path(__file__).resolve().parents[1]
 
 
+PATHS = ("src", "tests", "benchmarks", "noxfile.py", "hatch_build.py")
+
+
 def test_ruff_lint_and_format_are_clean() -> None:
-    run(BIN / "ruff", "check", "src", "tests", "benchmarks", "noxfile.py", cwd=ROOT)
-    run(BIN / "ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", cwd=ROOT)
+    run(BIN / "ruff", "check", *PATHS, cwd=ROOT)
+    run(BIN / "ruff", "format", "--check", *PATHS, cwd=ROOT)
 
 
 def test_mypy_strict_is_clean() -> None:
