@@ -70,7 +70,12 @@ def test_new_package_passes_every_workspace_check(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Created seeds/thing" in result.stdout
-    assert "uv run --package acme-protos-thing pytest seeds/thing" in result.stdout
+    assert "uv run --all-packages pytest seeds/thing" in result.stdout
+    next_steps = result.stdout.split("Next:\n", 1)[1].splitlines()
+    for line in next_steps:  # what proto says to run next works, as printed, on a fresh clone
+        command = line.split("#", 1)[0].split()
+        assert command[:2] == ["uv", "run"], line
+        assert "passed" in run(BIN / "uv", *command[1:], cwd=workspace), line
 
     package = workspace / "seeds" / "thing"
     manifest = tomllib.loads((package / "pyproject.toml").read_text())

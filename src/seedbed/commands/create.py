@@ -150,4 +150,10 @@ def new(
         typer.echo("Would then run: uv lock")
         return
     typer.echo("Relocked the workspace (uv.lock)")
-    echo_list("Next:", [f"uv run --package {plan.distribution} pytest {where}"])
+    echo_list(
+        "Next:",
+        [
+            f"uv run --all-packages pytest {where}   # its tests, in the shared .venv",
+            f"uv run nox -s tests -- {plan.short}   # alone, with only its declared dependencies",
+        ],
+    )
