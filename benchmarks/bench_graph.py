@@ -394,9 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         report = bench(args.count, args.repeat, args.seed, Path(parent))
     report["environment"] = environment(("proto", "uv"))
     report["environment"]["git"] = run(["git", "--version"], Path.cwd()).strip()
-    markdown = write(report, args.out, to_markdown)
-    print(markdown.read_text(encoding="utf-8"), end="")
-    print(f"\nwrote {args.out} and {markdown}")
+    write(report, args.out, to_markdown)
     return 0
 
 

@@ -193,11 +193,14 @@ def to_markdown(report: dict[str, Any]) -> str:
 def write(
     report: dict[str, Any], out: Path, render: Callable[[dict[str, Any]], str] = to_markdown
 ) -> Path:
-    """Write *report* as JSON to *out* and, rendered, as Markdown next to it; return that path."""
+    """Write *report* as JSON to *out* and, rendered, as Markdown next to it; print the
+    Markdown and where both went; return the Markdown's path."""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     markdown = out.with_suffix(".md")
     markdown.write_text(render(report), encoding="utf-8")
+    print(markdown.read_text(encoding="utf-8"), end="")
+    print(f"\nwrote {out} and {markdown}")
     return markdown
 
 
@@ -217,9 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"benchmark": "new", "repeat": args.repeat, "offline": args.offline}
     report.update(summarize(runs))
     report["environment"] = environment()
-    markdown = write(report, args.out)
-    print(markdown.read_text(encoding="utf-8"), end="")
-    print(f"\nwrote {args.out} and {markdown}")
+    write(report, args.out)
     return 0
 
 

@@ -6,7 +6,8 @@ For each size a synthetic workspace is generated (`workspace_gen.generate`, lock
 (the order rotating every round, after one untimed run whose output is checked):
 
 1. on `main`: `proto check`, `proto check --json`, `proto check` with the ast scan forced serial
-   and forced into a process pool (`PARALLEL_FROM` patched in a `python -c` harness), and the raw
+   and forced into a process pool (`PARALLEL_FROM_BYTES` patched in a `python -c` harness),
+   and the raw
    work: `uv lock --check --offline`, a `python -c` that ast-parses every source file,
    `ruff check --select F401 --no-cache .` (if ruff is installed), `proto --version` (start-up);
 2. on a branch `change` whose one commit edits a mid-graph provider package and a leaf:
@@ -53,7 +54,7 @@ from seedbed.graph import Graph
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "scale.json"
 DEFAULT_SIZES = "100,250,500,1000"
-SERIAL = 10**9  # a PARALLEL_FROM no workspace reaches: the ast scan never uses the pool
+SERIAL = 10**9  # a PARALLEL_FROM_BYTES no workspace reaches: the ast scan never uses the pool
 PROFILE_TOP = 15
 PAD = Path(textwrap.__file__)  # real code (about 500 lines) appended to sources for the pool test
 
@@ -70,8 +71,8 @@ print(len(files))
 CHECK_LABELS = {
     "proto_check": "proto check",
     "proto_check_json": "proto check --json",
-    "check_serial": "proto check, ast scan serial (python -c, PARALLEL_FROM = 10**9)",
-    "check_pool": "proto check, ast scan in a process pool (python -c, PARALLEL_FROM = 0)",
+    "check_serial": "proto check, ast scan serial (python -c, PARALLEL_FROM_BYTES = 10**9)",
+    "check_pool": "proto check, ast scan in a process pool (python -c, PARALLEL_FROM_BYTES = 0)",
     "uv_lock_check": "uv lock --check --offline",
     "ast_parse": "python -c: ast.parse every .py under core/ and seeds/",
     "ruff_f401": "ruff check --select F401 --no-cache .",
@@ -190,9 +191,9 @@ def make_branches(root: Path, provider: Spec, leaf: Spec) -> None:
 
 
 def check_harness(parallel_from: int) -> Command:
-    """`proto check` in a `python -c` that first sets seedbed.check.PARALLEL_FROM."""
+    """`proto check` in a `python -c` that first sets seedbed.check.PARALLEL_FROM_BYTES."""
     code = (
-        f"import seedbed.check as rules; rules.PARALLEL_FROM = {parallel_from}; "
+        f"import seedbed.check as rules; rules.PARALLEL_FROM_BYTES = {parallel_from}; "
         "from seedbed.cli import main; main(['check'])"
     )
     return [sys.executable, "-c", code]
@@ -332,15 +333,15 @@ def clock(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, list
 
 
 def with_parallel_from(value: int, call: Callable[[], object]) -> Callable[[], object]:
-    """*call* with seedbed.check.PARALLEL_FROM set to *value* while it runs."""
+    """*call* with seedbed.check.PARALLEL_FROM_BYTES set to *value* while it runs."""
 
     def patched() -> object:
-        saved = rules.PARALLEL_FROM
-        rules.PARALLEL_FROM = value
+        saved = rules.PARALLEL_FROM_BYTES
+        rules.PARALLEL_FROM_BYTES = value
         try:
             return call()
         finally:
-            rules.PARALLEL_FROM = saved
+            rules.PARALLEL_FROM_BYTES = saved
 
     return patched
 
@@ -719,9 +720,7 @@ def main(argv: list[str] | None = None) -> int:
     report["environment"]["load_before"] = load_before
     report["environment"]["load_after"] = os.getloadavg()[0]
     report["environment"]["git"] = run(["git", "--version"], Path.cwd()).strip()
-    markdown = write(report, args.out, to_markdown)
-    print(markdown.read_text(encoding="utf-8"), end="")
-    print(f"\nwrote {args.out} and {markdown}")
+    write(report, args.out, to_markdown)
     return 0
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from seedbed.errors import ToolFailedError
+from seedbed.errors import summarize
 from seedbed.graph import Graph
 from seedbed.names import identifier, normalize, requirement_name
 from seedbed.workspace import MANIFEST, STAGE_DIRS, Package, Workspace, read_toml
@@ -27,7 +28,9 @@ RULES = (
     "stray-member",
     "lock-stale",
 )
-PARALLEL_FROM = 400  # files to parse before a process pool pays for its start-up
+# Source bytes to scan before a process pool pays for its start-up (measured: the pool wins
+# once a serial parse takes more than ~40 ms, about 0.4 MB; benchmarks/bench_scale.py).
+PARALLEL_FROM_BYTES = 400_000
 
 
 @dataclass(frozen=True, order=True)
@@ -46,6 +49,7 @@ class Violation:
 
 def check(workspace: Workspace, *, lock: bool = True) -> list[Violation]:
     """Every violation in the workspace, sorted by rule (in RULES order), package and path."""
+    pending_lock = _start_lock_check(workspace) if lock else None  # runs while we scan
     graph = Graph.of(workspace)
     found = [
         *core_depends_on_seed(graph),
@@ -56,7 +60,7 @@ def check(workspace: Workspace, *, lock: bool = True) -> list[Violation]:
         *stray_members(workspace),
     ]
     if lock:
-        found += lock_stale(workspace)
+        found += lock_stale(workspace, pending_lock)
     return sorted(found, key=lambda v: (RULES.index(v.rule), v.package or "", v.path, v.message))
 
 
@@ -247,17 +251,30 @@ def stray_members(workspace: Workspace) -> Iterator[Violation]:
                 )
 
 
-def lock_stale(workspace: Workspace) -> Iterator[Violation]:
-    """uv.lock does not match the manifests."""
+def _start_lock_check(workspace: Workspace) -> subprocess.Popen[str] | None:
+    """Start `uv lock --check --offline` in the background (None when there is no uv.lock)."""
     from seedbed import uv
 
     if not (workspace.root / "uv.lock").is_file():
+        return None
+    command = [uv.uv_binary(), "lock", "--check", "--offline"]
+    return subprocess.Popen(
+        command, cwd=workspace.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def lock_stale(
+    workspace: Workspace, pending: subprocess.Popen[str] | None = None
+) -> Iterator[Violation]:
+    """uv.lock does not match the manifests."""
+    if not (workspace.root / "uv.lock").is_file():
         yield Violation("lock-stale", None, "uv.lock is missing; run `uv lock`", "uv.lock")
         return
-    try:
-        uv.run_uv(["lock", "--check", "--offline"], workspace.root)
-    except ToolFailedError as error:
-        detail = error.message.split(": ", 1)[-1]
+    process = pending or _start_lock_check(workspace)
+    assert process is not None
+    stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        detail, _ = summarize(stderr or stdout)
         yield Violation(
             "lock-stale",
             None,
@@ -317,12 +334,15 @@ def undeclared_imports(workspace: Workspace, graph: Graph) -> Iterator[Violation
     marker = identifier(scope.name)
     by_import = {scope.import_name(p.short): p.short for p in workspace.packages}
     jobs: list[tuple[Package, str, Path]] = []
+    size = 0
     for package in workspace.packages:
         for part in ("src", "tests"):
             folder = workspace.root / package.path / part
-            jobs += [(package, part, path) for path in sorted(folder.rglob("*.py"))]
+            for path in sorted(folder.rglob("*.py")):
+                jobs.append((package, part, path))
+                size += path.stat().st_size
     args = [(str(path), marker) for _, _, path in jobs]
-    if len(args) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+    if size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:
             results = list(pool.map(_scan, args, chunksize=64))
     else:
