@@ -53,7 +53,7 @@ def test_graduate_with_deps_moves_history_mentions_stage_and_lock(
     manifest = tomllib.loads((root / "core/url-parser/pyproject.toml").read_text())
     assert "Development Status :: 4 - Beta" in manifest["project"]["classifiers"]
     assert "stage: core" in (root / "core/url-parser/.copier-answers.yml").read_text()
-    assert "core/url-parser/tests" in (root / "core/url-parser/README.md").read_text()
+    assert "pytest core/url-parser " in (root / "core/url-parser/README.md").read_text()
 
     run(BIN / "uv", "lock", "--check", cwd=root)
     listed = proto("list", "--json", cwd=root).stdout
