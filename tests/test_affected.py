@@ -92,6 +92,9 @@ def test_a_lock_change_selects_only_the_packages_it_touches(
     assert names(proto, root) == ["notes"]
     report = json.loads(proto("affected", "--format", "json", cwd=root).stdout)
     assert report["packages"][0]["reason"] == "lock"
+    commit(root, "six 1.15")
+    run(BIN / "uv", "lock", "--upgrade-package", "pytest==8.3.0", cwd=root)  # a dev tool
+    assert sorted(names(proto, root)) == ["notes", "text-tools", "url-parser", "web"]
 
 
 def test_a_shallow_clone_says_to_fetch_more(
@@ -108,6 +111,9 @@ def test_a_shallow_clone_says_to_fetch_more(
     # in a clone the default is the upstream default branch
     (clone / "seeds/web/README.md").write_text("changed\n")
     assert names(proto, clone) == ["web"]
+    commit(clone, "web")
+    run("git", "remote", "set-head", "origin", "--delete", cwd=clone)  # as after `git remote add`
+    assert names(proto, clone) == ["web"]  # origin/main, not HEAD
     assert_clean_failure(proto("affected", "--since", "no-such-ref", cwd=root), 2, "no-such-ref")
 
 

@@ -53,6 +53,12 @@ def test_a_cycle_is_named() -> None:
     assert graph.order(["d"]) == ["d"]
 
 
+def test_the_text_tree_shows_every_package_even_in_a_closed_cycle() -> None:
+    graph = Graph.of(make({"a": ["b"], "b": ["a"], "c": []}))
+    text = views.graph_text(graph)
+    assert text == "c (seed)\na (seed)\n└── b (seed)\n    └── a (seed) (cycle)\n"
+
+
 def test_path_between_packages() -> None:
     graph = Graph.of(make({"a": [], "b": ["a"], "c": ["b"]}))
     assert graph.path("c", "a") == ["c", "b", "a"]

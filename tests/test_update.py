@@ -28,7 +28,7 @@ def old_workspace(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A committed workspace with one package, both made from template v0.0.9, then edited."""
     bundle = make_history(tmp_path)
     root = tmp_path / "ws"
-    render_old(bundle, {"template": "workspace", **ANSWERS}, root)
+    render_old(bundle, {"template": "workspace", "seedbed_version": "0.0.9", **ANSWERS}, root)
     package = {"template": "package", "name": "tool", "kind": "lib", "stage": "seed"}
     render_old(bundle, {**package, **ANSWERS}, root / "seeds/tool")
     run("git", "init", "-q", cwd=root)
@@ -88,9 +88,11 @@ def test_update_merges_template_changes_and_keeps_user_edits(
     status = run("git", "status", "--porcelain", cwd=root)
     assert "UU seeds/tool/README.md" in status
     assert "_commit: v0.1.0" in (root / "seeds/tool/.copier-answers.yml").read_text()
+    assert 'SEEDBED_VERSION: "0.1.0"' in (root / ".github/workflows/ci.yml").read_text()
     changed = {line[3:] for line in status.splitlines()}
     assert changed <= {
         ".copier-answers.yml", "pyproject.toml", ".vscode/", "seeds/tool/.copier-answers.yml",
+        ".github/workflows/ci.yml", ".github/workflows/publish.yml",
         "seeds/tool/README.md", "seeds/tool/src/acme/tool/py.typed", "uv.lock",
     }  # fmt: skip
 
@@ -138,7 +140,10 @@ def test_a_team_folder_kind_is_created_and_updated(workspace: Path, proto: Runne
     root = workspace
     template = root / "templates/widget"
     (template / "src/{{ import_path }}").mkdir(parents=True)
-    (template / "copier.yml").write_text("name:\n  type: str\nscope:\n  type: str\n")
+    # every value the template uses is a question, so Copier stores it and can re-render the
+    # old version on update (it re-renders from the stored answers only)
+    questions = ("name", "scope", "import_name", "python_version")
+    (template / "copier.yml").write_text("".join(f"{q}:\n  type: str\n" for q in questions))
     (template / "{{_copier_conf.answers_file}}.jinja").write_text(
         "{{ _copier_answers|to_nice_yaml -}}\n"
     )
@@ -150,6 +155,9 @@ def test_a_team_folder_kind_is_created_and_updated(workspace: Path, proto: Runne
     )
     (template / "src/{{ import_path }}/__init__.py").write_text('"""A widget."""\n')
     (template / "WIDGET.md").write_text("widget v1\n")
+    (template / "USAGE.md.jinja").write_text(
+        "v1: import {{ import_name }} on {{ python_version }}\n"
+    )
     manifest = root / "pyproject.toml"
     manifest.write_text(
         manifest.read_text() + '\n[tool.proto.kinds]\nwidget = "templates/widget"\n'
@@ -171,10 +179,16 @@ def test_a_team_folder_kind_is_created_and_updated(workspace: Path, proto: Runne
     run("git", "commit", "-qm", "gizmo", cwd=root)
 
     (template / "WIDGET.md").write_text("widget v2\n")
+    (template / "USAGE.md.jinja").write_text(
+        "v2: import {{ import_name }} on {{ python_version }}\n"
+    )
     run("git", "commit", "-qam", "widget v2", cwd=root)
     updated = proto("update", "gizmo", cwd=root)
     assert updated.returncode == 0, updated.stderr
     assert (root / "seeds/gizmo/WIDGET.md").read_text() == "widget v2\n"
+    python = (root / ".python-version").read_text().strip()
+    usage = (root / "seeds/gizmo/USAGE.md").read_text()
+    assert usage == f"v2: import acme_protos.gizmo on {python}\n"
     assert (root / "seeds/gizmo/NOTES.md").read_text() == "ours\n"
     run("git", "commit", "-qam", "updated", cwd=root)
     assert "already current" in proto("update", "gizmo", cwd=root).stdout

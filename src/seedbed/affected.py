@@ -38,10 +38,19 @@ class Selection:
 
 
 def default_ref(root: Path) -> str:
-    """The upstream default branch (origin/HEAD) when there is one, else HEAD."""
+    """The upstream default branch: origin/HEAD, else origin/main or origin/master; else HEAD."""
+    if not git.is_repository(root):
+        raise ProtoError(
+            f"{root} is not a git repository", "proto affected compares git history; `git init`"
+        )
     out = git.run_git(["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"], root, ok=(0, 1))
-    ref = out.strip()
-    return ref.removeprefix("refs/remotes/") if ref else "HEAD"
+    if out.strip():
+        return out.strip().removeprefix("refs/remotes/")
+    for candidate in ("origin/main", "origin/master"):
+        found = git.run_git(["rev-parse", "--verify", "--quiet", candidate], root, ok=(0, 1))
+        if found.strip():
+            return candidate
+    return "HEAD"
 
 
 def merge_base(workspace: Workspace, ref: str) -> str:
@@ -129,11 +138,18 @@ def lock_affected(workspace: Workspace, base: str) -> set[str]:
     if not new_path.is_file() or not old_text:
         return {p.short for p in workspace.packages}
     try:
-        old = _locked(tomllib.loads(old_text))
-        new = _locked(tomllib.loads(new_path.read_text(encoding="utf-8")))
+        old_data = tomllib.loads(old_text)
+        new_data = tomllib.loads(new_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError:
         return {p.short for p in workspace.packages}
+    old, new = _locked(old_data), _locked(new_data)
     changed = {name for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
+    tools = set()
+    for lock, data in ((old, old_data), (new, new_data)):
+        for name in _root_groups(data):
+            tools |= _closure(lock, name)
+    if changed & tools:  # the workspace's dev tools (pytest, ruff, ...) changed: everything
+        return {p.short for p in workspace.packages}
     affected = set()
     for package in workspace.packages:
         start = normalize(package.distribution)
@@ -157,6 +173,17 @@ def _locked(data: dict[str, Any]) -> Locked:
         identity = f"{entry.get('version', '')} {sorted(entry.get('source', {}).items())}"
         entries[name] = (identity, tuple(sorted({normalize(d) for d in deps})))
     return entries
+
+
+def _root_groups(data: dict[str, Any]) -> set[str]:
+    """Names in the virtual root's dependency groups (uv.lock's [manifest])."""
+    groups = data.get("manifest", {}).get("dependency-groups", {})
+    names = set()
+    for requirements in groups.values():
+        for requirement in requirements:
+            if isinstance(requirement, dict) and "name" in requirement:
+                names.add(normalize(str(requirement["name"])))
+    return names
 
 
 def _closure(lock: Locked, start: str) -> set[str]:

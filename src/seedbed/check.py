@@ -223,7 +223,7 @@ def stray_members(workspace: Workspace) -> Iterator[Violation]:
                     "stray-member",
                     None,
                     f"{rel} is not a package (no pyproject.toml); move it out of {dirname}/ "
-                    "or make it one with `proto new`",
+                    "or give it a pyproject.toml that makes it a package",
                     rel,
                 )
             elif child.name in seen:
@@ -252,12 +252,16 @@ def stray_members(workspace: Workspace) -> Iterator[Violation]:
 
 
 def _start_lock_check(workspace: Workspace) -> subprocess.Popen[str] | None:
-    """Start `uv lock --check --offline` in the background (None when there is no uv.lock)."""
+    """Start `uv lock --check` in the background (None when there is no uv.lock).
+
+    Not --offline: with an empty uv cache (a fresh CI runner) that fails even on a lock
+    that matches the manifests.
+    """
     from seedbed import uv
 
     if not (workspace.root / "uv.lock").is_file():
         return None
-    command = [uv.uv_binary(), "lock", "--check", "--offline"]
+    command = [uv.uv_binary(), "lock", "--check"]
     return subprocess.Popen(
         command, cwd=workspace.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -365,11 +369,17 @@ def undeclared_imports(workspace: Workspace, graph: Graph) -> Iterator[Violation
             if (package.short, target, rel) in reported:
                 continue
             reported.add((package.short, target, rel))
+            fix = (
+                f"run `proto depend {package.short} {target}`"
+                if part == "src"
+                else f"declare it in a dependency group (e.g. dev) of {package.short}, or run "
+                f"`proto depend {package.short} {target}`"
+            )
             yield Violation(
                 "undeclared-import",
                 package.short,
                 f"line {line} imports {scope.import_name(target)} but '{package.short}' does "
-                f"not declare it; run `proto depend {package.short} {target}`",
+                f"not declare it; {fix}",
                 rel,
             )
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
-from seedbed.errors import ProtoError, ToolFailedError
+from seedbed.errors import ProtoError, ToolFailedError, summarize
 from seedbed.graph import Graph
 from seedbed.names import normalize
 from seedbed.workspace import Package, Workspace
@@ -134,6 +134,17 @@ def plan_publish(
     if tag:
         from seedbed import git
 
+        dirty = [
+            path
+            for release in releases
+            for path in git.changed_tracked(workspace.root, release.package.path.as_posix())
+            + git.untracked(workspace.root, release.package.path.as_posix())
+        ]
+        if dirty:
+            raise ProtoError(
+                f"--tag would tag HEAD, but these files are not committed: {', '.join(dirty[:5])}",
+                "commit them first, so the tag matches what is published",
+            )
         existing = set(git.run_git(["tag", "--list"], workspace.root).split())
         taken = [r.tag for r in releases if r.tag in existing]
         if taken:
@@ -202,7 +213,15 @@ def validate(files: list[Path]) -> None:
     command = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise ToolFailedError(["twine", "check", "--strict"], result.stdout + result.stderr)
+        output = result.stdout + result.stderr
+        failed = [line.split()[1].rstrip(":") for line in output.splitlines()
+                  if line.startswith("Checking ") and "PASSED" not in line]  # fmt: skip
+        names = ", ".join(Path(path).name for path in failed) or "a distribution"
+        raise ProtoError(
+            f"{names} would be rejected or shown broken on the index: " + summarize(output)[0],
+            f"run `twine check --strict {' '.join(failed)}` for the details; often the README "
+            "does not render",
+        )
 
 
 def upload(plan: PublishPlan, release: Release, files: list[Path]) -> None:
@@ -218,6 +237,12 @@ def upload(plan: PublishPlan, release: Release, files: list[Path]) -> None:
         uv.run_uv([*args, *map(str, files)], plan.workspace.root)
     except ToolFailedError as error:
         package = release.package
+        if "Missing credentials" in error.output:
+            raise ProtoError(
+                f"no credentials to upload to {plan.publish_url}",
+                "set UV_PUBLISH_TOKEN (or UV_PUBLISH_USERNAME and UV_PUBLISH_PASSWORD), use "
+                "keyring, or --trusted-publishing always in GitHub Actions",
+            ) from error
         if "409" in error.output or "already exists" in error.output:
             raise ProtoError(
                 f"{package.distribution} {package.version} is already on {plan.publish_url}",

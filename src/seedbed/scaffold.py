@@ -286,25 +286,47 @@ class NewPlan:
 
     def data(self) -> dict[str, Any]:
         """The Copier answers."""
-        scope = self.workspace.scope
-        answers: dict[str, Any] = {
-            "template": "package",
-            "scope": scope.name,
-            "import_style": scope.import_style,
-            "name": self.short,
-            "kind": self.kind.name,
-            "stage": "seed",
-            "python_version": self.python,
-            "author_name": self.author_name,
-            "author_email": self.author_email,
-            # derived values, for team templates (the built-in one computes the same)
-            "distribution": self.distribution,
-            "import_name": self.import_name,
-            "import_path": self.import_name.replace(".", "/"),
-        }
-        if self.description:
-            answers["description"] = self.description
-        return answers
+        return package_data(
+            self.workspace.scope,
+            self.short,
+            kind=self.kind.name,
+            stage="seed",
+            python=self.python,
+            author=(self.author_name, self.author_email),
+            description=self.description,
+        )
+
+
+def package_data(
+    scope: Scope,
+    short: str,
+    *,
+    kind: str,
+    stage: str,
+    python: str,
+    author: tuple[str, str],
+    description: str,
+) -> dict[str, Any]:
+    """The answers seedbed gives a package template, built-in or the team's own, on `new` and
+    again on `update` (a team template that does not ask for a value still gets it)."""
+    answers: dict[str, Any] = {
+        "template": "package",
+        "scope": scope.name,
+        "import_style": scope.import_style,
+        "name": short,
+        "kind": kind,
+        "stage": stage,
+        "python_version": python,
+        "author_name": author[0],
+        "author_email": author[1],
+        # derived values, for team templates (the built-in one computes the same)
+        "distribution": scope.distribution(short),
+        "import_name": scope.import_name(short),
+        "import_path": scope.import_name(short).replace(".", "/"),
+    }
+    if description:
+        answers["description"] = description
+    return answers
 
 
 @dataclass
@@ -357,7 +379,7 @@ def plan_new(
         depends_on=tuple(providers),
         author_name=author_name,
         author_email=author_email,
-        python=_workspace_python(workspace.root),
+        python=workspace_python(workspace.root),
         trust=trust,
     )
 
@@ -376,7 +398,8 @@ def _check_rendered_package(plan: NewPlan, rendered: Path) -> None:
         )
 
 
-def _workspace_python(root: Path) -> str:
+def workspace_python(root: Path) -> str:
+    """The workspace's Python X.Y (its .python-version), else the running one."""
     pinned = root / ".python-version"
     if pinned.is_file():
         first = pinned.read_text(encoding="utf-8").strip().splitlines()

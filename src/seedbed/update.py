@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedbed import git
+from seedbed import __version__, git
 from seedbed.errors import ProtoError
 from seedbed.kinds import kind_for_source, resolve
 from seedbed.templates import TEMPLATE_URL, Source, builtin_source
-from seedbed.workspace import Workspace
+from seedbed.workspace import Package, Workspace
 
 ANSWERS = ".copier-answers.yml"
 CONFLICT_MARKER = "<<<<<<< before updating"
@@ -94,12 +94,12 @@ def plan_update(
     chosen = [workspace.get(name) for name in names] if names else list(workspace.packages)
     targets = []
     if not names:
-        targets.append(_target(workspace, "workspace", ".", {}, template_source))
+        root_data = {"seedbed_version": __version__}  # CI installs the seedbed that updated it
+        targets.append(_target(workspace, "workspace", ".", root_data, template_source))
     for package in chosen:
         if (root / package.path / ANSWERS).is_file():
-            data = {"stage": package.stage}
             targets.append(
-                _target(workspace, package.short, package.path.as_posix(), data, template_source)
+                _target(workspace, package.short, package.path.as_posix(), {}, template_source)
             )
         elif names:
             raise ProtoError(
@@ -120,6 +120,8 @@ def _target(
     answers = read_answers(workspace.root / path / ANSWERS)
     url = str(answers.get("_src_path", ""))
     current = str(answers.get("_commit", ""))
+    if path != ".":
+        data = _package_update_data(workspace, workspace.get(name), answers)
     if url == TEMPLATE_URL:
         source = builtin_source(override)
         _check_version_available(source, current, override)
@@ -130,6 +132,26 @@ def _target(
     return Target(name, path, current, source, data)
 
 
+def _package_update_data(
+    workspace: Workspace, package: Package, answers: dict[str, Any]
+) -> dict[str, Any]:
+    """What `proto new` gave the template, with the stored answers winning, and the stage the
+    package has now (a graduated package updates with the core profile)."""
+    from seedbed.scaffold import package_data, workspace_python
+
+    stored = {key: value for key, value in answers.items() if not key.startswith("_")}
+    computed = package_data(
+        workspace.scope,
+        package.short,
+        kind=str(stored.get("kind", "lib")),
+        stage=package.stage,
+        python=workspace_python(workspace.root),
+        author=(str(stored.get("author_name", "")), str(stored.get("author_email", ""))),
+        description=str(stored.get("description", "")),
+    )
+    return {**computed, **stored, "stage": package.stage}
+
+
 def _check_version_available(source: Source, current: str, override: str | None) -> None:
     """The version a target was made from must be in the history, or Copier cannot merge."""
     history = source.rewrites[TEMPLATE_URL]
@@ -137,6 +159,13 @@ def _check_version_available(source: Source, current: str, override: str | None)
         ["git", "ls-remote", "--tags", str(history)], capture_output=True, text=True, check=False
     )
     tags = {line.rsplit("/", 1)[-1] for line in listing.stdout.splitlines()}
+    if source.ref and source.ref not in tags:
+        raise ProtoError(
+            f"{override or 'the template history'} has no tag {source.ref} "
+            "(the templates of this seedbed)",
+            "point --template-source at a git repository of seedbed's templates (copier.yml at "
+            "its root) that has that tag",
+        )
     if current and current not in tags:
         where = override or "this seedbed's template history"
         raise ProtoError(

@@ -71,13 +71,14 @@ def plan_versions(
         new = str(parse(new))
     changes = []
     for package in packages:
-        if not package.version:
+        if not package.version and (bump is not None or new is not None):
             raise ProtoError(
                 f"{package.path.as_posix()}/pyproject.toml has no static [project].version",
                 'proto version edits `version = "X.Y.Z"` in [project]; set one there first',
             )
         target = new if new is not None else bumped(package.version, bump) if bump else None
-        changes.append(VersionChange(package, package.version, target or package.version))
+        shown = package.version or "(dynamic)"
+        changes.append(VersionChange(package, shown, target or shown))
     return changes
 
 

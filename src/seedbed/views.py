@@ -146,4 +146,9 @@ def graph_text(graph: Graph) -> str:
         lines.append(label(root))
         shown.add(root)
         walk(root, "", (root,))
+    for name in sorted(graph.packages):  # cycles that nothing outside them depends on
+        if name not in shown:
+            lines.append(label(name))
+            shown.add(name)
+            walk(name, "", (name,))
     return "\n".join(lines) + "\n"

@@ -76,8 +76,8 @@ def update(
                 " (yours), `=======` and `>>>>>>> after updating` (the template's), delete the"
                 " markers, then `git add FILE`."
             )
-        if lock_problem:
-            typer.echo(f"warning: uv.lock was not regenerated: {lock_problem}", err=True)
+    if lock_problem:
+        typer.echo(f"warning: uv.lock was not regenerated: {lock_problem}", err=True)
     if any(r.conflicts for r in results):
         raise typer.Exit(EXIT_REFUSED)
 
@@ -87,14 +87,16 @@ def kinds(json: Json = False) -> None:
 
     A team kind is a Copier template named in the root pyproject.toml:
 
-    \\b
+    \b
     [tool.proto.kinds]
     widget = "templates/widget"       # a folder committed in this repository
     service = { url = "https://github.com/acme/service-template.git", version = "v1.2.0" }
 
     `proto new NAME --kind widget` renders it into seeds/NAME with the answers scope,
-    import_style, name, kind, stage, python_version, author_name, author_email and
-    description; its [project] name must be `{{ scope }}-{{ name }}`.
+    import_style, name, kind, stage, python_version, author_name, author_email,
+    description, distribution, import_name and import_path; its [project] name must be
+    `{{ scope }}-{{ name }}`. Declare each value your template uses as a question in its
+    copier.yml: Copier re-renders the old version from stored answers when it updates.
     """
     from seedbed import kinds as catalogue
     from seedbed import workspace
