@@ -252,17 +252,6 @@ def upload(plan: PublishPlan, release: Release, files: list[Path]) -> None:
         raise ToolFailedError(["uv", "publish"], error.output) from error
 
 
-def metadata_pins(wheel: Path) -> list[str]:
-    """The Requires-Dist lines of a built wheel (to show and test the pins)."""
-    import zipfile
-
-    with zipfile.ZipFile(wheel) as archive:
-        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
-        text = archive.read(name).decode("utf-8")
-    return [line.split(":", 1)[1].strip() for line in text.splitlines()
-            if line.startswith("Requires-Dist:")]  # fmt: skip
-
-
 def run(plan: PublishPlan, *, dry_run: bool = False) -> PublishResult:
     """Build and validate everything first; then upload (and tag) in dependency order."""
     result = PublishResult()

@@ -6,13 +6,9 @@ created and a real run never leaves half-rendered files behind.
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,70 +16,11 @@ from typing import TYPE_CHECKING, Any
 from seedbed import __version__
 from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError
 from seedbed.names import ImportStyle, Scope, normalize, validate_name
-from seedbed.templates import Source, builtin_source, url_rewrite
+from seedbed.render import render, render_preview
 from seedbed.workspace import STAGE_DIRS, Workspace
 
 if TYPE_CHECKING:
     from seedbed.kinds import Kind
-
-
-@contextmanager
-def copier_session(rewrites: Mapping[str, Path | str], what: str) -> Iterator[None]:
-    """Run Copier with git URL rewrites and a private cache; turn its errors into ProtoErrors.
-
-    Copier runs git through plumbum, which keeps its own copy of the environment, so the
-    rewrites go there. The private cache keeps concurrent runs (and other seedbed versions)
-    from sharing a mirror of the same URL.
-    """
-    from copier.errors import CopierError, UnsafeTemplateError
-    from jinja2 import TemplateError
-    from plumbum import ProcessExecutionError, local
-
-    with tempfile.TemporaryDirectory(prefix="proto-copier-") as cache:
-        env = {**url_rewrite(local.env.getdict(), rewrites), "COPIER_CACHE_DIR": cache}
-        saved = os.environ.get("COPIER_CACHE_DIR")
-        os.environ["COPIER_CACHE_DIR"] = cache
-        try:
-            with local.env(**env):
-                yield
-        except UnsafeTemplateError as error:
-            found = re.search(r"unsafe features?: ([^.\n]+)", str(error))
-            feature = found.group(1).strip() if found else "unsafe features"
-            raise ProtoError(
-                f"the template of {what} uses {feature}, which would run code from the template "
-                "on this machine",
-                "pass --trust if you trust where this template comes from",
-            ) from error
-        except ProcessExecutionError as error:
-            raise ToolFailedError(list(map(str, error.argv)), str(error.stderr)) from error
-        except (CopierError, TemplateError, ValueError, OSError) as error:
-            raise ProtoError(f"rendering the template of {what} failed: {error}") from error
-        finally:
-            if saved is None:
-                os.environ.pop("COPIER_CACHE_DIR", None)
-            else:
-                os.environ["COPIER_CACHE_DIR"] = saved
-
-
-def render(
-    data: dict[str, Any], into: Path, source: Source | None = None, *, trust: bool = False
-) -> list[Path]:
-    """Render a template (default: the built-in one) with *data*, no questions, into *into*."""
-    import copier
-
-    source = source or builtin_source()
-    with copier_session(source.rewrites, str(data.get("kind") or data.get("template"))):
-        copier.run_copy(
-            source.url,
-            into,
-            data=data,
-            vcs_ref=source.ref,
-            defaults=True,
-            quiet=True,
-            overwrite=False,
-            unsafe=trust,
-        )
-    return sorted(path.relative_to(into) for path in into.rglob("*") if path.is_file())
 
 
 def default_python() -> str:
@@ -197,14 +134,6 @@ def plan_init(
 def _is_python_version(text: str) -> bool:
     major, dot, minor = text.partition(".")
     return major == "3" and dot == "." and minor.isdigit() and int(minor) >= 8
-
-
-def render_preview(
-    data: dict[str, Any], source: Source | None = None, *, trust: bool = False
-) -> list[Path]:
-    """Render into a scratch folder and list the files, changing nothing else."""
-    with tempfile.TemporaryDirectory(prefix="proto-preview-") as scratch:
-        return render(data, Path(scratch) / "out", source, trust=trust)
 
 
 def init_workspace(plan: InitPlan, *, dry_run: bool = False) -> InitResult:

@@ -180,7 +180,7 @@ def run(workspace: Workspace, targets: list[Target], *, trust: bool = False) -> 
     """Update each target in order, with the clean-up Copier needs between steps."""
     import copier
 
-    from seedbed.scaffold import copier_session
+    from seedbed.render import copier_session
 
     root = workspace.root
     results = []
