@@ -184,3 +184,17 @@ def test_publish_to_an_unreachable_index_tags_nothing(graph_workspace: Path, pro
     assert built == ["acme_protos_web-0.1.0-py3-none-any.whl", "acme_protos_web-0.1.0.tar.gz"]
     manifest = tomllib.loads((root / "seeds/web/pyproject.toml").read_text())
     assert manifest["project"]["dependencies"][-1] == "acme-protos-url-parser"  # never pinned
+
+
+@pytest.mark.e2e
+def test_publish_refuses_metadata_an_index_would_reject(
+    graph_workspace: Path, proto: Runner
+) -> None:
+    root = graph_workspace
+    manifest = root / "seeds/notes/pyproject.toml"
+    manifest.write_text(manifest.read_text().replace('readme = "README.md"\n', ""))
+    result = proto("publish", "notes", "--dry-run", cwd=root, env={"COLUMNS": "40"})
+    assert_clean_failure(result, 1, "acme_protos_notes-0.1.0", "twine check --strict")
+    manifest.write_text(manifest.read_text().replace('version = "0.1.0"', 'dynamic = ["version"]'))
+    assert_clean_failure(proto("publish", "notes", "--dry-run", cwd=root), 1, "no static")
+    assert proto("version", "notes", cwd=root).stdout == "notes (dynamic)\n"

@@ -11,6 +11,7 @@ the one users install. Extras and markers are kept.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -103,6 +104,12 @@ def plan_publish(
     """Order the packages and check, before anything is built, that every sibling they need
     is either in this publish or already on the index."""
     graph = Graph.of(workspace)
+    dynamic = [p.short for p in packages if not p.version]
+    if dynamic:
+        raise ProtoError(
+            f"{', '.join(dynamic)} has no static [project].version, which publishing pins and tags",
+            'set `version = "X.Y.Z"` in [project] (then `proto version` manages it)',
+        )
     chosen = {p.short for p in packages}
     index_url = simple_index(publish_url, check_url)
     releases = []
@@ -211,16 +218,19 @@ def build(plan: PublishPlan, release: Release) -> list[Path]:
 def validate(files: list[Path]) -> None:
     """What `twine check --strict` checks: metadata fields and a README that renders."""
     command = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = {**os.environ, "COLUMNS": "1000", "NO_COLOR": "1"}  # one line per file, no wrapping
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if result.returncode != 0:
         output = result.stdout + result.stderr
-        failed = [line.split()[1].rstrip(":") for line in output.splitlines()
-                  if line.startswith("Checking ") and "PASSED" not in line]  # fmt: skip
-        names = ", ".join(Path(path).name for path in failed) or "a distribution"
+        failed = [
+            Path(words[1].rstrip(":")).name
+            for words in (line.split() for line in output.splitlines())
+            if len(words) > 1 and words[0] == "Checking" and "PASSED" not in words
+        ]
+        names = ", ".join(failed) or "a distribution"
         raise ProtoError(
             f"{names} would be rejected or shown broken on the index: " + summarize(output)[0],
-            f"run `twine check --strict {' '.join(failed)}` for the details; often the README "
-            "does not render",
+            "run `twine check --strict dist/*/*` for the details; often the README does not render",
         )
 
 

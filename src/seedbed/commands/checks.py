@@ -60,7 +60,10 @@ def affected(
     since: Annotated[
         str | None,
         typer.Option(
-            "--since", metavar="REF", help="Compare with this ref. Default: origin's HEAD or HEAD."
+            "--since",
+            metavar="REF",
+            help="Compare with this ref. Default: origin/HEAD, origin/main or origin/master, "
+            "else HEAD.",
         ),
     ] = None,
     format: Annotated[

@@ -18,7 +18,7 @@ Affected = Annotated[
 ]
 Since = Annotated[
     str | None,
-    typer.Option("--since", metavar="REF", help="With --affected. Default: origin's HEAD or HEAD."),
+    typer.Option("--since", metavar="REF", help="With --affected. Default: as `proto affected`."),
 ]
 
 
