@@ -100,7 +100,7 @@ packages = ["src/acme"]
 
 def test_add_workspace_dependencies_keeps_comments() -> None:
     document = tomlkit.parse(MANIFEST)
-    added = tomledit.add_workspace_dependencies(document, ["acme-a", "Requests"])
+    added = tomledit.add_workspace_dependencies(document, ["acme-a", "ACME_A"])
     text = tomledit.dumps(document)
     assert added == ["acme-a"]
     assert "# the consumer" in text
@@ -134,4 +134,36 @@ def test_added_dependencies_round_trip(existing: list[str], added: list[str]) ->
     for name in existing:
         assert f"# keep {name}" in text
     sources = parsed.get("tool", {}).get("uv", {}).get("sources", {})
-    assert set(sources) == {name for name in added if name not in existing}
+    assert set(sources) == set(added)  # every requested sibling gets its workspace source
+
+
+def test_inline_sources_are_kept_and_a_path_source_is_repaired() -> None:
+    document = tomlkit.parse(
+        '[project]\nname = "x"\ndependencies = ["acme-a"]\n\n[tool.uv]\n'
+        'sources = { six = { path = "../six" }, acme-a = { path = "../../seeds/a" } }\n'
+    )
+    assert tomledit.add_workspace_dependencies(document, ["acme-a"]) == ["acme-a"]
+    sources = tomlkit.parse(tomledit.dumps(document))["tool"]["uv"]["sources"]
+    assert sources == {"six": {"path": "../six"}, "acme-a": {"workspace": True}}
+
+
+def test_removing_keeps_a_source_a_group_still_needs() -> None:
+    document = tomlkit.parse(
+        '[project]\nname = "x"\ndependencies = ["acme-a"]\n\n[dependency-groups]\n'
+        'dev = ["acme-a"]\n\n[tool.uv.sources]\nacme-a = { workspace = true }\n'
+    )
+    assert tomledit.remove_workspace_dependencies(document, ["acme-a"]) == ["acme-a"]
+    text = tomledit.dumps(document)
+    assert "acme-a = { workspace = true }" in text
+    assert "dependencies = []" in text
+
+
+def test_line_endings_survive(tmp_path: Path) -> None:
+    manifest = tmp_path / "pyproject.toml"
+    manifest.write_bytes(b'[project]\r\nname = "x"\r\ndependencies = []\r\n')
+    document = tomledit.load(manifest)
+    tomledit.add_workspace_dependencies(document, ["acme-a"])
+    tomledit.dump(manifest, document)
+    data = manifest.read_bytes()
+    assert b'name = "x"\r\n' in data
+    assert data.endswith(b"\r\n")

@@ -85,7 +85,10 @@ def changed_files(workspace: Workspace, base: str) -> list[str]:
     """Files that differ between *base* and the work tree (committed, staged, unstaged,
     untracked); renames count as both their old and their new path."""
     root = workspace.root
-    diff = git.run_git(["diff", "--name-only", "--no-renames", "-z", base, "--"], root)
+    # --relative: paths relative to the workspace root, even when the repository's top is above
+    diff = git.run_git(
+        ["diff", "--name-only", "--no-renames", "--relative", "-z", base, "--"], root
+    )
     untracked = git.run_git(["ls-files", "--others", "--exclude-standard", "-z"], root)
     return sorted({path for path in (diff + untracked).split("\0") if path})
 
@@ -133,7 +136,7 @@ def select_all(workspace: Workspace) -> Selection:
 def lock_affected(workspace: Workspace, base: str) -> set[str]:
     """Workspace packages whose locked dependency closure differs between *base* and now."""
     root = workspace.root
-    old_text = git.run_git(["show", f"{base}:{LOCK}"], root, ok=(0, 128))
+    old_text = git.run_git(["show", f"{base}:./{LOCK}"], root, ok=(0, 128))
     new_path = root / LOCK
     if not new_path.is_file() or not old_text:
         return {p.short for p in workspace.packages}

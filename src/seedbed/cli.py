@@ -100,6 +100,14 @@ def main(argv: list[str] | None = None) -> None:
         fail("aborted", None, 130)
     except KeyboardInterrupt:
         fail("interrupted", None, 130)
+    except Exception as error:  # a bug in proto: still one line, and the way to see more
+        if os.environ.get("PROTO_DEBUG") == "1":
+            raise
+        fail(
+            f"internal error: {type(error).__name__}: {error}",
+            "this is a bug in proto; rerun with PROTO_DEBUG=1 for the traceback and report it",
+            1,
+        )
     sys.exit(code if isinstance(code, int) else 0)
 
 

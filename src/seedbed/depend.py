@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.graduate import suggested_command
 from seedbed.graph import Graph
+from seedbed.names import normalize
 from seedbed.workspace import Package, Workspace
 
 
@@ -38,7 +39,16 @@ def plan_depend(
             providers.append(provider)
     graph = Graph.of(workspace)
     declared = set(graph.dependencies(consumer.short))
-    change = [p for p in providers if (p.short in declared) == remove]
+    sources = {normalize(key): value for key, value in consumer.sources.items()}
+
+    def needs_change(provider: Package) -> bool:
+        if remove:
+            return provider.short in declared
+        source = sources.get(normalize(provider.distribution))
+        has_source = isinstance(source, dict) and source.get("workspace") is True
+        return provider.short not in declared or not has_source  # a missing source is repaired
+
+    change = [p for p in providers if needs_change(p)]
     unchanged = [p for p in providers if p not in change]
     if not remove:
         for provider in change:

@@ -41,6 +41,18 @@ def is_repository(root: Path) -> bool:
     return out == "true"
 
 
+def is_ignored(root: Path, path: str) -> bool:
+    """Whether git ignores *path* (a file or folder that may not exist yet)."""
+    try:
+        result = subprocess.run(
+            ["git", "check-ignore", "--quiet", "--no-index", path],
+            cwd=root, capture_output=True, check=False,
+        )  # fmt: skip
+    except OSError as error:
+        raise NOT_INSTALLED from error
+    return result.returncode == 0
+
+
 def tracked(root: Path, pathspec: str) -> list[str]:
     """Tracked files under *pathspec*, relative to *root*."""
     out = run_git(["ls-files", "-z", "--", pathspec], root)

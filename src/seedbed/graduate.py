@@ -160,6 +160,11 @@ def plan_graduate(
             )
         tracked = len(git.tracked(root, source))
         untracked = len(git.untracked(root, source))
+        if commit and not tracked:
+            raise ProtoError(
+                f"{source} has never been committed, so --commit has nothing to record as a move",
+                f"commit it first (`git add {source} && git commit`), or graduate without --commit",
+            )
         moves.append(Move(package, source, target, tracked, untracked))
     mentions = _files_mentioning(root, moves)
     if commit and not allow_dirty:
@@ -184,8 +189,8 @@ def _files_mentioning(root: Path, moves: list[Move]) -> list[str]:
     for path in candidates:
         if path == "uv.lock":
             continue  # uv rewrites its own lock
-        text = (root / path).read_text(encoding="utf-8", errors="replace")
-        if any(pattern.search(text) for pattern in patterns):
+        text = _read_text(root / path)
+        if text is not None and any(pattern.search(text) for pattern in patterns):
             found.append(path)
     return sorted(found)
 
@@ -241,15 +246,27 @@ def _inside_moves(path: str, plan: GraduatePlan) -> bool:
     return any(path.startswith(move.target + "/") for move in plan.moves)
 
 
+def _read_text(path: Path) -> str | None:
+    """A file's text with its line endings as they are; None if it is not UTF-8 text."""
+    try:
+        with path.open(encoding="utf-8", newline="") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _rewrite_mentions(transaction: Transaction, path: Path, moves: tuple[Move, ...]) -> bool:
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
+    if text is None:
+        return False
     new = text
     for move in moves:
         new = mention_pattern(move.source).sub(move.target, new)
     if new == text:
         return False
     transaction.keep(path)
-    path.write_text(new, encoding="utf-8")
+    with path.open("w", encoding="utf-8", newline="") as file:
+        file.write(new)
     return True
 
 
@@ -268,10 +285,11 @@ def _switch_stage(transaction: Transaction, root: Path, target: str) -> list[str
         changed.append(f"{target}/pyproject.toml")
     answers = root / target / ANSWERS_FILE
     if answers.is_file():
-        text = answers.read_text(encoding="utf-8")
-        new = re.sub(r"(?m)^stage: seed$", "stage: core", text)
+        text = _read_text(answers) or ""
+        new = re.sub(r"(?m)^stage: seed(\r?)$", r"stage: core\1", text)
         if new != text:
             transaction.keep(answers)
-            answers.write_text(new, encoding="utf-8")
+            with answers.open("w", encoding="utf-8", newline="") as file:
+                file.write(new)
             changed.append(f"{target}/{ANSWERS_FILE}")
     return changed

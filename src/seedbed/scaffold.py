@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seedbed import __version__
+from seedbed import __version__, git
 from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError
 from seedbed.names import ImportStyle, Scope, normalize, validate_name
 from seedbed.render import render, render_preview
@@ -30,8 +30,6 @@ def default_python() -> str:
 
 def git_identity(cwd: Path | None = None) -> tuple[str, str]:
     """The user's git name and email ('' when unset)."""
-    from seedbed import git
-
     return git.config_value("user.name", cwd), git.config_value("user.email", cwd)
 
 
@@ -140,7 +138,7 @@ def init_workspace(plan: InitPlan, *, dry_run: bool = False) -> InitResult:
     """Render the workspace, `git init`, `uv lock`, and make the first commit."""
     if dry_run:
         return InitResult(plan, render_preview(plan.data()))
-    from seedbed import git, uv
+    from seedbed import uv
 
     created_dest = not plan.dest.exists()
     plan.dest.parent.mkdir(parents=True, exist_ok=True)
@@ -293,6 +291,13 @@ def plan_new(
         problem = "is already used by" if same else "differs only by normalisation from"
         raise InvalidInputError(
             f"package name '{short}' {problem} {used_by.as_posix()}", "pick another name"
+        )
+    if git.is_repository(workspace.root) and git.is_ignored(
+        workspace.root, f"seeds/{short}/pyproject.toml"
+    ):
+        raise InvalidInputError(
+            f"git ignores seeds/{short} (.gitignore), so the package would never be committed",
+            "pick another name, or change .gitignore",
         )
     providers: list[str] = []
     for wanted in depends_on:

@@ -1,57 +1,94 @@
-"""TOML edits with tomlkit, so users' comments and formatting survive."""
+"""TOML edits with tomlkit, so users' comments, formatting and line endings survive."""
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any, cast
 
 import tomlkit
-from tomlkit.items import Array, Table
+from tomlkit.items import Array, InlineTable, Item, Table
 
 from seedbed.errors import ProtoError
 from seedbed.names import normalize, requirement_name
 
+Container = MutableMapping[str, Any]
+
 
 def load(path: Path) -> tomlkit.TOMLDocument:
-    """Parse a TOML file for editing."""
+    """Parse a TOML file for editing (line endings kept as they are)."""
     try:
-        return tomlkit.parse(path.read_text(encoding="utf-8"))
+        with path.open(encoding="utf-8", newline="") as file:
+            return tomlkit.parse(file.read())
     except tomlkit.exceptions.ParseError as error:
         raise ProtoError(f"{path} is not valid TOML: {error}") from error
+    except UnicodeDecodeError as error:
+        raise ProtoError(f"{path} is not UTF-8 text: {error}") from error
 
 
 def dumps(document: tomlkit.TOMLDocument) -> str:
-    """The document as text, ending with exactly one newline."""
-    return tomlkit.dumps(document).rstrip("\n") + "\n"
+    """The document as text, ending with exactly one line break."""
+    text = tomlkit.dumps(document)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return text.rstrip("\r\n") + newline
 
 
 def dump(path: Path, document: tomlkit.TOMLDocument) -> None:
-    """Write a document back."""
-    path.write_text(dumps(document), encoding="utf-8")
+    """Write a document back, byte for byte what tomlkit kept."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        file.write(dumps(document))
 
 
-def _table(parent: Table | tomlkit.TOMLDocument, key: str, *, super_table: bool) -> Table:
+def _table(parent: Container, key: str, *, super_table: bool, where: str) -> Container:
+    """The table at *key* (a [table] or an inline { table }), created when absent."""
     existing = parent.get(key)
-    if isinstance(existing, Table):
+    if isinstance(existing, (Table, InlineTable)):
         return existing
+    if existing is not None:
+        raise ProtoError(f"{where}.{key} is not a table", "fix it by hand, then run this again")
     created = tomlkit.table(is_super_table=super_table)
     parent[key] = created
     return created
 
 
+def _sources(document: tomlkit.TOMLDocument, *, create: bool) -> Container | None:
+    """[tool.uv.sources], whichever way it is written."""
+    if not create:
+        tool = document.get("tool")
+        uv = tool.get("uv") if isinstance(tool, (Table, InlineTable)) else None
+        sources = uv.get("sources") if isinstance(uv, (Table, InlineTable)) else None
+        return sources if isinstance(sources, (Table, InlineTable)) else None
+    tool = _table(document, "tool", super_table=True, where="")
+    uv = _table(tool, "uv", super_table=True, where="tool")
+    return _table(uv, "sources", super_table=False, where="tool.uv")
+
+
+def _workspace_source() -> Item:
+    """`{ workspace = true }`, spaced the way uv writes it."""
+    return cast(Item, tomlkit.parse("source = { workspace = true }")["source"])
+
+
 def add_workspace_dependencies(
     document: tomlkit.TOMLDocument, distributions: list[str]
 ) -> list[str]:
-    """Add each distribution to [project].dependencies with a `{ workspace = true }` source.
+    """Declare each distribution in [project].dependencies with a `{ workspace = true }`
+    source. A dependency already declared only gets its source set (replacing a path source).
 
-    Returns the ones that were added (those already declared are left as they are).
+    Returns the distributions whose declaration or source changed.
     """
+    unique: dict[str, str] = {}
+    for name in distributions:
+        unique.setdefault(normalize(name), name)
+    distributions = list(unique.values())
     project = document.get("project")
     if not isinstance(project, Table):
         raise ProtoError("the manifest has no [project] table")
     dependencies = project.get("dependencies")
-    if not isinstance(dependencies, Array):
+    if dependencies is None:
         dependencies = tomlkit.array()
         project["dependencies"] = dependencies
+    if not isinstance(dependencies, Array):
+        raise ProtoError("[project].dependencies is not a list", "fix it by hand first")
     declared = {requirement_name(str(item)) for item in dependencies}
     added = [name for name in distributions if normalize(name) not in declared]
     was_empty = len(dependencies) == 0
@@ -59,23 +96,43 @@ def add_workspace_dependencies(
         dependencies.append(name)
     if added and (was_empty or "\n" in dependencies.as_string()):
         dependencies.multiline(True)
-    sources = _table(
-        _table(_table(document, "tool", super_table=True), "uv", super_table=True),
-        "sources",
-        super_table=False,
+    sources = _sources(document, create=True)
+    assert sources is not None
+    changed = list(added)
+    for name in distributions:
+        key = next((k for k in sources if normalize(k) == normalize(name)), name)
+        current = sources.get(key)
+        if isinstance(current, (Table, InlineTable)) and current.get("workspace") is True:
+            continue
+        sources[key] = _workspace_source()
+        if name not in changed:
+            changed.append(name)
+    return changed
+
+
+def _still_referenced(document: tomlkit.TOMLDocument, name: str) -> bool:
+    """Whether a requirement on *name* remains anywhere a [tool.uv.sources] entry serves."""
+    lists: list[Any] = []
+    project = document.get("project")
+    if isinstance(project, (Table, InlineTable)):
+        lists.append(project.get("dependencies") or [])
+        lists += list((project.get("optional-dependencies") or {}).values())
+    groups = document.get("dependency-groups")
+    if isinstance(groups, (Table, InlineTable)):
+        lists += list(groups.values())
+    return any(
+        isinstance(item, str) and requirement_name(item) == name
+        for requirements in lists
+        if isinstance(requirements, list)
+        for item in requirements
     )
-    for name in added:
-        sources[name] = tomlkit.parse("source = { workspace = true }")["source"]
-    return added
 
 
 def remove_workspace_dependencies(
     document: tomlkit.TOMLDocument, distributions: list[str]
 ) -> list[str]:
-    """Take each distribution out of [project].dependencies and [tool.uv.sources].
-
-    Returns the ones that were declared (and so removed).
-    """
+    """Take each distribution out of [project].dependencies, and its [tool.uv.sources] entry
+    unless a dependency group or extra still needs it. Returns the ones that were declared."""
     wanted = {normalize(name): name for name in distributions}
     removed: list[str] = []
     project = document.get("project")
@@ -86,13 +143,14 @@ def remove_workspace_dependencies(
             if name in wanted:
                 del dependencies[index]
                 removed.append(wanted[name])
-    tool = document.get("tool")
-    uv = tool.get("uv") if isinstance(tool, Table) else None
-    sources = uv.get("sources") if isinstance(uv, Table) else None
-    if isinstance(sources, Table):
+    sources = _sources(document, create=False)
+    if sources is not None:
         for key in [key for key in sources if normalize(key) in wanted]:
-            del sources[key]
-        if not sources and isinstance(uv, Table) and isinstance(tool, Table):
+            if not _still_referenced(document, normalize(key)):
+                del sources[key]
+        tool = document.get("tool")
+        uv = tool.get("uv") if isinstance(tool, (Table, InlineTable)) else None
+        if not sources and isinstance(uv, (Table, InlineTable)) and isinstance(tool, Table):
             del uv["sources"]
             if not uv:
                 del tool["uv"]
@@ -107,7 +165,9 @@ def replace_in_array(
     """Replace the string item *old* with *new* in the array at *keys*; True if it was there."""
     container: object = document
     for key in keys:
-        if not isinstance(container, (Table, tomlkit.TOMLDocument)) or key not in container:
+        if not isinstance(container, (Table, InlineTable, tomlkit.TOMLDocument)):
+            return False
+        if key not in container:
             return False
         container = container[key]
     if not isinstance(container, Array):

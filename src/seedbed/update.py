@@ -109,9 +109,12 @@ def plan_update(
 
 
 def _status(root: Path) -> list[str]:
-    return git.run_git(["status", "--porcelain=v1", "--untracked-files=all", "--", "."], root)[
-        :-1
-    ].splitlines()
+    """`git status --porcelain` lines of the workspace, paths relative to the workspace root
+    (porcelain paths are relative to the repository's top, which may be above it)."""
+    prefix = git.run_git(["rev-parse", "--show-prefix"], root).strip()
+    out = git.run_git(["status", "--porcelain=v1", "--untracked-files=all", "--", "."], root)
+    return [line[:3] + line[3:].replace(prefix, "", 1) if prefix else line
+            for line in out.splitlines()]  # fmt: skip
 
 
 def _target(
@@ -178,13 +181,27 @@ def _check_version_available(source: Source, current: str, override: str | None)
 
 def run(workspace: Workspace, targets: list[Target], *, trust: bool = False) -> list[TargetResult]:
     """Update each target in order, with the clean-up Copier needs between steps."""
+
+    root = workspace.root
+    try:
+        results = _update_each(root, targets, trust=trust)
+    except BaseException:
+        # The work tree was clean before (a precondition), so HEAD is exactly what was there.
+        git.run_git(["checkout", "--quiet", "HEAD", "--", "."], root)
+        git.run_git(["clean", "-fdq", "--", "."], root)
+        raise
+    _attribute_changes(workspace, results)
+    return results
+
+
+def _update_each(root: Path, targets: list[Target], *, trust: bool) -> list[TargetResult]:
     import copier
 
     from seedbed.render import copier_session
 
-    root = workspace.root
+    top = Path(git.run_git(["rev-parse", "--show-toplevel"], root).strip())
     results = []
-    deleted: set[str] = set()
+    deleted: set[str] = set()  # repository-relative, like the unmerged entries
     unmerged: list[str] = []
     for target in targets:
         if target.is_current:
@@ -207,21 +224,20 @@ def run(workspace: Workspace, targets: list[Target], *, trust: bool = False) -> 
         if entries:
             unmerged += entries
             paths = sorted({entry.split("\t", 1)[1] for entry in entries})
-            git.run_git(["reset", "-q", "--", *paths], root)
+            git.run_git(["reset", "-q", "--", *paths], top)
         deleted |= set(git.run_git(["ls-files", "--deleted", "--full-name"], root).split("\n"))
         deleted.discard("")
         for path in deleted:
-            (root / path).unlink(missing_ok=True)
+            (top / path).unlink(missing_ok=True)
         results.append(TargetResult(target, "updated"))
     if unmerged:
         paths = sorted({entry.split("\t", 1)[1] for entry in unmerged})
         index_info = "".join(f"0 {'0' * 40}\t{path}\n" for path in paths)
         index_info += "".join(f"{entry}\n" for entry in unmerged)
         subprocess.run(
-            ["git", "update-index", "--index-info"], cwd=root, input=index_info, text=True,
+            ["git", "update-index", "--index-info"], cwd=top, input=index_info, text=True,
             check=True, capture_output=True,
         )  # fmt: skip
-    _attribute_changes(workspace, results)
     return results
 
 

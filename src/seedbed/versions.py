@@ -11,7 +11,6 @@ from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.workspace import Package, Workspace
 
 Bump = Literal["major", "minor", "patch", "pre"]
-BUMPS: tuple[Bump, ...] = ("major", "minor", "patch", "pre")
 
 
 def parse(text: str) -> Version:
@@ -59,6 +58,32 @@ class VersionChange:
     package: Package
     old: str
     new: str
+
+
+def select(
+    workspace: Workspace,
+    names: list[str],
+    *,
+    since: str | None,
+    use_affected: bool,
+    every: bool,
+    changing: bool,
+) -> list[Package]:
+    """The packages `proto version` acts on: named, --affected, --all, or (to show) all."""
+    from seedbed.affected import targets
+
+    if every:
+        if names or use_affected:
+            raise InvalidInputError("--all goes without names and --affected")
+        return list(workspace.packages)
+    if names or use_affected or since:
+        return targets(workspace, names, since, use_affected)
+    if changing:
+        raise InvalidInputError(
+            "name the packages whose version to change",
+            "or pass --affected (changed since a ref) or --all (every package)",
+        )
+    return list(workspace.packages)
 
 
 def plan_versions(

@@ -24,6 +24,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ProtoError(
             f"{path} is not valid TOML: {error}", "fix the file by hand (or restore it with git)"
         ) from error
+    except UnicodeDecodeError as error:
+        raise ProtoError(f"{path} is not UTF-8 text: {error}", "save it as UTF-8") from error
     except OSError as error:
         raise ProtoError(f"cannot read {path}: {error.strerror}") from error
 
@@ -134,24 +136,38 @@ def load_package(root: Path, folder: Path, stage: Stage) -> Package | None:
     if not manifest.is_file():
         return None
     data = read_toml(manifest)
-    project = data.get("project", {})
-    sources = data.get("tool", {}).get("uv", {}).get("sources", {})
+    project = _mapping(data, "project", manifest)
+    uv = _mapping(_mapping(data, "tool", manifest), "uv", manifest, "tool.")
+    sources = _mapping(uv, "sources", manifest, "tool.uv.")
+    groups = _mapping(data, "dependency-groups", manifest)
+    dependencies = project.get("dependencies", [])
+    if not isinstance(dependencies, list):
+        raise ProtoError(f"{manifest}: [project].dependencies must be a list of requirements")
+    version = project.get("version", "")
     return Package(
         short=folder.name,
         stage=stage,
         path=folder.relative_to(root),
         distribution=str(project.get("name", folder.name)),
-        version=str(project.get("version", "")),
-        requirements=tuple(str(req) for req in project.get("dependencies", [])),
-        sources=sources if isinstance(sources, dict) else {},
+        version=version if isinstance(version, str) else "",
+        requirements=tuple(str(req) for req in dependencies),
+        sources=sources,
         group_requirements=tuple(
-            str(req)
-            for group in data.get("dependency-groups", {}).values()
+            req
+            for group in groups.values()
             if isinstance(group, list)
             for req in group
             if isinstance(req, str)
         ),
     )
+
+
+def _mapping(data: dict[str, Any], key: str, manifest: Path, prefix: str = "") -> dict[str, Any]:
+    """The table at *key* ({} when absent); a non-table is an error that names the file."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ProtoError(f"{manifest}: {prefix}{key} must be a table", "fix the file by hand")
+    return value
 
 
 def load(start: Path | None = None) -> Workspace:

@@ -50,22 +50,24 @@ def version(
     ] = None,
     affected: Affected = False,
     since: Since = None,
+    all_packages: Annotated[
+        bool, typer.Option("--all", help="Change every package's version.")
+    ] = False,
     json: Json = False,
     dry_run: DryRun = False,
 ) -> None:
     """Show package versions, or change them with --bump or --set (then relock).
 
-    With no names and no --affected, shows every package.
+    Shows every package when none is named; changing needs names, --affected or --all.
     """
-    from seedbed import affected as selection
     from seedbed import versions, workspace
     from seedbed.views import to_json
 
     loaded = workspace.load()
-    if names or affected or since:
-        packages = selection.targets(loaded, names or [], since, affected)
-    else:
-        packages = list(loaded.packages)
+    packages = versions.select(
+        loaded, names or [], since=since, use_affected=affected, every=all_packages,
+        changing=bump is not None or set_ is not None,
+    )  # fmt: skip
     changes = versions.plan_versions(loaded, packages, bump.value if bump else None, set_)
     changing = [c for c in changes if c.new != c.old]
     if changing and not dry_run:
