@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import tomllib
 from pathlib import Path
 
@@ -76,7 +75,3 @@ def test_answers_record_the_portable_source(base_workspace: Path) -> None:
     answers = (base_workspace / ".copier-answers.yml").read_text()
     assert f"_src_path: {templates.TEMPLATE_URL}\n" in answers
     assert f"_commit: {templates.TEMPLATE_TAG}\n" in answers
-    status = subprocess.run(
-        ["git", "ls-remote", templates.TEMPLATE_URL], capture_output=True, check=False
-    )
-    assert status.returncode != 0  # .invalid never resolves: nothing leaks to the network

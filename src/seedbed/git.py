@@ -88,7 +88,7 @@ def _repo(path: Path) -> Repo:
         from git import Repo
     except ImportError as error:  # GitPython refuses to import when the git binary is missing
         raise NOT_INSTALLED from error
-    return Repo(str(path))
+    return Repo(str(path), search_parent_directories=True)
 
 
 def _stderr(error: Exception) -> str:
@@ -121,14 +121,16 @@ def stage_all(root: Path) -> None:
 
 def move(root: Path, source: str, target: str) -> None:
     """`git mv SOURCE TARGET`: tracked files are staged as renames, untracked ones move along."""
-    _gitpython_call(_repo(root), ["mv", source, target])
+    # GitPython runs git at the repository's top, which may be above the workspace root
+    absolute = [str(root / source), str(root / target)]
+    _gitpython_call(_repo(root), ["mv", *absolute], shown=["mv", source, target])
 
 
 def commit(root: Path, message: str, paths: list[str] | None = None) -> bool:
     """Commit what is staged (or only *paths*); False when git has no identity configured."""
     args = ["commit", "--quiet", "-m", message]
     if paths is not None:
-        args += ["--", *paths]
+        args += ["--", *(str(root / path) for path in paths)]
     try:
         _gitpython_call(_repo(root), args, shown=["commit"])
     except ToolFailedError as error:

@@ -207,19 +207,26 @@ def _update_each(root: Path, targets: list[Target], *, trust: bool) -> list[Targ
         if target.is_current:
             results.append(TargetResult(target, "current"))
             continue
-        with copier_session(target.source.rewrites, target.name):
-            copier.run_update(
-                str(root / target.path),
-                answers_file=ANSWERS,
-                data=target.data,
-                vcs_ref=target.source.ref,
-                overwrite=True,
-                defaults=True,
-                quiet=True,
-                conflict="inline",
-                context_lines=3,
-                unsafe=trust,
-            )
+        try:
+            with copier_session(target.source.rewrites, target.name):
+                copier.run_update(
+                    str(root / target.path),
+                    answers_file=ANSWERS,
+                    data=target.data,
+                    vcs_ref=target.source.ref,
+                    overwrite=True,
+                    defaults=True,
+                    quiet=True,
+                    conflict="inline",
+                    context_lines=3,
+                    unsafe=trust,
+                )
+        except ProtoError as error:
+            raise ProtoError(
+                f"updating {target.name} ({target.path}) failed, so nothing was updated: "
+                f"{error.message}",
+                error.hint,
+            ) from error
         entries = git.run_git(["ls-files", "-u", "--full-name"], root).splitlines()
         if entries:
             unmerged += entries
