@@ -15,7 +15,7 @@ from typing import Any
 
 from seedbed import git
 from seedbed.errors import InvalidInputError, ProtoError
-from seedbed.graph import Graph
+from seedbed.graph import CycleError, Graph
 from seedbed.names import normalize
 from seedbed.workspace import STAGE_DIRS, Package, Workspace
 
@@ -34,7 +34,10 @@ class Selection:
 
     def names(self, graph: Graph) -> list[str]:
         """Affected packages, providers before consumers."""
-        return graph.order(self.reasons) if graph.find_cycle() is None else sorted(self.reasons)
+        try:
+            return graph.order(self.reasons)
+        except CycleError:  # still report them all; `proto check` names the cycle
+            return sorted(self.reasons)
 
 
 def default_ref(root: Path) -> str:
@@ -57,6 +60,11 @@ def merge_base(workspace: Workspace, ref: str) -> str:
     """The merge-base of *ref* and HEAD, or an error that says how to get it."""
     root = workspace.root
     known = git.run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root, ok=(0, 1))
+    if not known.strip() and ref == "HEAD":
+        raise ProtoError(
+            "the repository has no commits yet, so nothing can have changed since one",
+            "commit the workspace first, or pass --all to select every package",
+        )
     shallow = git.run_git(["rev-parse", "--is-shallow-repository"], root).strip() == "true"
     fetch = "fetch more history (`git fetch --unshallow`, or a larger `fetch-depth`)"
     if not known.strip():
@@ -126,6 +134,31 @@ def select(workspace: Workspace, base: str) -> Selection:
     for name in sorted(graph.dependents_closure(reasons)):
         reasons.setdefault(name, "dependent")
     return Selection(base, dict(sorted(reasons.items())))
+
+
+def affected(workspace: Workspace, since: str | None, *, every: bool = False) -> Selection:
+    """What changed since *since* (default: the upstream default branch), or every package."""
+    if every:
+        return select_all(workspace)
+    return select(workspace, merge_base(workspace, since or default_ref(workspace.root)))
+
+
+def report(workspace: Workspace, selection: Selection) -> dict[str, Any]:
+    """The `--format json` report: the base commit and each package with why it is in."""
+    by_name = {p.short: p for p in workspace.packages}
+    return {
+        "base": selection.base,
+        "packages": [
+            {
+                "name": name,
+                "distribution": by_name[name].distribution,
+                "path": by_name[name].path.as_posix(),
+                "stage": by_name[name].stage,
+                "reason": selection.reasons[name],
+            }
+            for name in sorted(selection.reasons)
+        ],
+    }
 
 
 def select_all(workspace: Workspace) -> Selection:
@@ -227,8 +260,7 @@ def targets(
     if use_affected and names:
         raise InvalidInputError("name packages or pass --affected, not both")
     if use_affected:
-        base = merge_base(workspace, since or default_ref(workspace.root))
-        chosen = select(workspace, base).reasons
+        chosen = affected(workspace, since).reasons
         return [p for p in workspace.packages if p.short in chosen]
     if since is not None:
         raise InvalidInputError("--since goes with --affected")

@@ -15,6 +15,7 @@ from pathlib import Path
 from seedbed import git
 from seedbed.errors import ProtoError
 from seedbed.graph import Graph
+from seedbed.templates import ANSWERS_FILE
 from seedbed.transaction import Transaction
 from seedbed.workspace import STAGE_DIRS, Package, Workspace
 
@@ -24,7 +25,6 @@ STATUS_CLASSIFIER = {
     "seed": "Development Status :: 2 - Pre-Alpha",
     "core": "Development Status :: 4 - Beta",
 }
-ANSWERS_FILE = ".copier-answers.yml"
 
 
 @dataclass(frozen=True)

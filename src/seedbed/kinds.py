@@ -13,14 +13,13 @@ every teammate's machine. A git kind is used as it is, at the given version (a t
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from seedbed.errors import ProtoError
 from seedbed.names import validate_name
-from seedbed.templates import TEMPLATE_TAG, TEMPLATE_URL, Source, builtin_source
+from seedbed.templates import TEMPLATE_TAG, TEMPLATE_URL, Source, builtin_source, cache_dir
 from seedbed.workspace import MANIFEST, Workspace, read_toml
 
 BUILTIN = {
@@ -123,8 +122,7 @@ def folder_repository(workspace: Workspace, folder: str) -> tuple[Path, str]:
     tree = git.run_git(["rev-parse", f"HEAD:{folder}"], root).strip()
     head = git.run_git(["rev-parse", "HEAD"], root).strip()
     key = hashlib.sha256(f"{folder}\0{tree}\0{head}".encode()).hexdigest()[:16]
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    target = Path(base) / "seedbed" / "kinds" / key
+    target = cache_dir("kinds") / key
     marker = target / "seedbed-head"
     if marker.is_file():
         return target, marker.read_text().strip()

@@ -10,7 +10,6 @@ the one users install. Extras and markers are kept.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -313,8 +312,3 @@ def summary(plan: PublishPlan, result: PublishResult) -> dict[str, object]:
             for r in plan.releases
         ],
     }
-
-
-def to_json(data: object) -> str:
-    """Stable JSON."""
-    return json.dumps(data, indent=2) + "\n"

@@ -34,6 +34,8 @@ def embedded_templates() -> Path:
 
 
 HISTORY_ENV = "SEEDBED_TEMPLATE_HISTORY"
+# Every rendered workspace and package records its template and answers here.
+ANSWERS_FILE = ".copier-answers.yml"
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,10 @@ def _fingerprint(folder: Path, extra: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def _cache_dir() -> Path:
+def cache_dir(kind: str) -> Path:
+    """seedbed's cache folder for *kind* (XDG_CACHE_HOME, else ~/.cache)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "seedbed" / "templates"
+    return Path(base) / "seedbed" / kind
 
 
 def template_history() -> Path:
@@ -90,7 +93,7 @@ def template_history() -> Path:
         tags = subprocess.run(
             ["git", "show-ref", "--tags"], cwd=checkout, capture_output=True, text=True, check=False
         ).stdout
-    target = _cache_dir() / f"{__version__}-{_fingerprint(source, tags)}"
+    target = cache_dir("templates") / f"{__version__}-{_fingerprint(source, tags)}"
     if (target / "HEAD").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

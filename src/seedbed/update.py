@@ -20,10 +20,9 @@ from typing import Any
 from seedbed import __version__, git
 from seedbed.errors import ProtoError
 from seedbed.kinds import kind_for_source, resolve
-from seedbed.templates import TEMPLATE_URL, Source, builtin_source
+from seedbed.templates import ANSWERS_FILE, TEMPLATE_URL, Source, builtin_source
 from seedbed.workspace import Package, Workspace
 
-ANSWERS = ".copier-answers.yml"
 CONFLICT_MARKER = "<<<<<<< before updating"
 
 
@@ -97,13 +96,14 @@ def plan_update(
         root_data = {"seedbed_version": __version__}  # CI installs the seedbed that updated it
         targets.append(_target(workspace, "workspace", ".", root_data, template_source))
     for package in chosen:
-        if (root / package.path / ANSWERS).is_file():
+        if (root / package.path / ANSWERS_FILE).is_file():
             targets.append(
                 _target(workspace, package.short, package.path.as_posix(), {}, template_source)
             )
         elif names:
             raise ProtoError(
-                f"{package.path.as_posix()} has no {ANSWERS}, so it was not made from a template"
+                f"{package.path.as_posix()} has no {ANSWERS_FILE}, "
+                "so it was not made from a template"
             )
     return targets
 
@@ -120,7 +120,7 @@ def _status(root: Path) -> list[str]:
 def _target(
     workspace: Workspace, name: str, path: str, data: dict[str, Any], override: str | None
 ) -> Target:
-    answers = read_answers(workspace.root / path / ANSWERS)
+    answers = read_answers(workspace.root / path / ANSWERS_FILE)
     url = str(answers.get("_src_path", ""))
     current = str(answers.get("_commit", ""))
     if path != ".":
@@ -211,7 +211,7 @@ def _update_each(root: Path, targets: list[Target], *, trust: bool) -> list[Targ
             with copier_session(target.source.rewrites, target.name):
                 copier.run_update(
                     str(root / target.path),
-                    answers_file=ANSWERS,
+                    answers_file=ANSWERS_FILE,
                     data=target.data,
                     vcs_ref=target.source.ref,
                     overwrite=True,
@@ -292,6 +292,20 @@ def relock(workspace: Workspace, results: list[TargetResult]) -> str | None:
     except ToolFailedError as error:
         return f"{error.message}; run `uv lock` once that is fixed"
     return None
+
+
+def apply(
+    workspace: Workspace, targets: list[Target], *, dry_run: bool, trust: bool
+) -> tuple[list[TargetResult], str | None]:
+    """Update (or, for a dry run, preview) the targets; relock after a real update.
+
+    Returns the per-target results and why uv.lock was not regenerated (None when it was,
+    or when nothing needed it).
+    """
+    if dry_run:
+        return preview(workspace, targets, trust=trust), None
+    results = run(workspace, targets, trust=trust)
+    return results, relock(workspace, results)
 
 
 def preview(workspace: Workspace, targets: list[Target], *, trust: bool) -> list[TargetResult]:

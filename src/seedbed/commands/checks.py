@@ -83,28 +83,13 @@ def affected(
     from seedbed.graph import Graph
 
     loaded = workspace.load()
-    if all_packages:
-        chosen = selection.select_all(loaded)
-    else:
-        base = selection.merge_base(loaded, since or selection.default_ref(loaded.root))
-        chosen = selection.select(loaded, base)
+    chosen = selection.affected(loaded, since, every=all_packages)
     names = chosen.names(Graph.of(loaded))
     if format is AffectedFormat.names:
         for name in names:
             typer.echo(name)
     elif format is AffectedFormat.json:
-        by_name = {p.short: p for p in loaded.packages}
-        records = [
-            {
-                "name": name,
-                "distribution": by_name[name].distribution,
-                "path": by_name[name].path.as_posix(),
-                "stage": by_name[name].stage,
-                "reason": chosen.reasons[name],
-            }
-            for name in sorted(names)
-        ]
-        typer.echo(jsonlib.dumps({"base": chosen.base, "packages": records}, indent=2))
+        typer.echo(jsonlib.dumps(selection.report(loaded, chosen), indent=2))
     else:
         for matrix in selection.matrices(loaded, names):
             typer.echo(jsonlib.dumps(matrix, separators=(",", ":")))

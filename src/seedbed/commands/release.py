@@ -124,6 +124,7 @@ def publish(
     from seedbed import affected as selection
     from seedbed import publish as operation
     from seedbed import workspace
+    from seedbed.views import to_json
 
     loaded = workspace.load()
     packages = selection.targets(loaded, names or [], since, affected)
@@ -138,7 +139,7 @@ def publish(
     with progress("Building, validating and uploading", dry_run):
         result = operation.run(plan, dry_run=dry_run)
     if json:
-        typer.echo(operation.to_json(operation.summary(plan, result)), nl=False)
+        typer.echo(to_json(operation.summary(plan, result)), nl=False)
         return
     for release in plan.releases:
         short = release.package.short

@@ -44,12 +44,7 @@ def update(
     loaded = workspace.load()
     targets = operation.plan_update(loaded, names or [], template_source)
     with progress("Updating from the templates", dry_run):
-        if dry_run:
-            results = operation.preview(loaded, targets, trust=trust)
-            lock_problem = None
-        else:
-            results = operation.run(loaded, targets, trust=trust)
-            lock_problem = operation.relock(loaded, results)
+        results, lock_problem = operation.apply(loaded, targets, dry_run=dry_run, trust=trust)
     if json:
         typer.echo(jsonlib.dumps([
             {"name": r.target.name, "path": r.target.path, "status": r.status,
