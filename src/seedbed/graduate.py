@@ -17,7 +17,7 @@ from seedbed.errors import ProtoError
 from seedbed.graph import Graph
 from seedbed.templates import ANSWERS_FILE
 from seedbed.transaction import Transaction
-from seedbed.workspace import STAGE_DIRS, Package, Workspace
+from seedbed.workspace import STAGE_DIRS, Package, Workspace, read_text
 
 # What the package template renders differently per stage (templates/package/pyproject.toml.jinja
 # and the answers file); graduation switches these from the seed to the core value.
@@ -189,7 +189,7 @@ def _files_mentioning(root: Path, moves: list[Move]) -> list[str]:
     for path in candidates:
         if path == "uv.lock":
             continue  # uv rewrites its own lock
-        text = _read_text(root / path)
+        text = read_text(root / path)
         if text is not None and any(pattern.search(text) for pattern in patterns):
             found.append(path)
     return sorted(found)
@@ -246,17 +246,8 @@ def _inside_moves(path: str, plan: GraduatePlan) -> bool:
     return any(path.startswith(move.target + "/") for move in plan.moves)
 
 
-def _read_text(path: Path) -> str | None:
-    """A file's text with its line endings as they are; None if it is not UTF-8 text."""
-    try:
-        with path.open(encoding="utf-8", newline="") as file:
-            return file.read()
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def _rewrite_mentions(transaction: Transaction, path: Path, moves: tuple[Move, ...]) -> bool:
-    text = _read_text(path)
+    text = read_text(path)
     if text is None:
         return False
     new = text
@@ -285,7 +276,7 @@ def _switch_stage(transaction: Transaction, root: Path, target: str) -> list[str
         changed.append(f"{target}/pyproject.toml")
     answers = root / target / ANSWERS_FILE
     if answers.is_file():
-        text = _read_text(answers) or ""
+        text = read_text(answers) or ""
         new = re.sub(r"(?m)^stage: seed(\r?)$", r"stage: core\1", text)
         if new != text:
             transaction.keep(answers)

@@ -21,7 +21,7 @@ from seedbed import __version__, git
 from seedbed.errors import ProtoError
 from seedbed.kinds import kind_for_source, resolve
 from seedbed.templates import ANSWERS_FILE, TEMPLATE_URL, Source, builtin_source
-from seedbed.workspace import Package, Workspace
+from seedbed.workspace import Package, Workspace, read_text
 
 CONFLICT_MARKER = "<<<<<<< before updating"
 
@@ -93,12 +93,11 @@ def plan_update(
     chosen = [workspace.get(name) for name in names] if names else list(workspace.packages)
     targets = []
     if not names:
-        root_data = {"seedbed_version": __version__}  # CI installs the seedbed that updated it
-        targets.append(_target(workspace, "workspace", ".", root_data, template_source))
+        targets.append(_target(workspace, "workspace", ".", template_source))
     for package in chosen:
         if (root / package.path / ANSWERS_FILE).is_file():
             targets.append(
-                _target(workspace, package.short, package.path.as_posix(), {}, template_source)
+                _target(workspace, package.short, package.path.as_posix(), template_source)
             )
         elif names:
             raise ProtoError(
@@ -113,17 +112,19 @@ def _status(root: Path) -> list[str]:
     (porcelain paths are relative to the repository's top, which may be above it)."""
     prefix = git.run_git(["rev-parse", "--show-prefix"], root).strip()
     out = git.run_git(["status", "--porcelain=v1", "--untracked-files=all", "--", "."], root)
-    return [line[:3] + line[3:].replace(prefix, "", 1) if prefix else line
-            for line in out.splitlines()]  # fmt: skip
+    return [
+        line[:3] + " -> ".join(path.removeprefix(prefix) for path in line[3:].split(" -> "))
+        for line in out.splitlines()
+    ]
 
 
-def _target(
-    workspace: Workspace, name: str, path: str, data: dict[str, Any], override: str | None
-) -> Target:
+def _target(workspace: Workspace, name: str, path: str, override: str | None) -> Target:
     answers = read_answers(workspace.root / path / ANSWERS_FILE)
     url = str(answers.get("_src_path", ""))
     current = str(answers.get("_commit", ""))
-    if path != ".":
+    if path == ".":
+        data: dict[str, Any] = {"seedbed_version": __version__}  # CI installs this seedbed
+    else:
         data = _package_update_data(workspace, workspace.get(name), answers)
     if url == TEMPLATE_URL:
         source = builtin_source(override)
@@ -262,20 +263,13 @@ def _attribute_changes(workspace: Workspace, results: list[TargetResult]) -> Non
         result.changed.append(path)
         text_path = workspace.root / path
         conflicted = line[:2] in ("UU", "AA", "DU", "UD") or (
-            text_path.is_file() and CONFLICT_MARKER in _read(text_path)
+            text_path.is_file() and CONFLICT_MARKER in (read_text(text_path) or "")
         )
         if conflicted:
             result.conflicts.append(path)
     for result in results:
         if result.conflicts:
             result.status = "conflicts"
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
 
 
 def relock(workspace: Workspace, results: list[TargetResult]) -> str | None:

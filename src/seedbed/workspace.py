@@ -30,6 +30,15 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ProtoError(f"cannot read {path}: {error.strerror}") from error
 
 
+def read_text(path: Path) -> str | None:
+    """A file's text with its line endings as they are; None if it is not UTF-8 text."""
+    try:
+        with path.open(encoding="utf-8", newline="") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 @dataclass(frozen=True)
 class Package:
     """One workspace member as its manifest declares it."""
