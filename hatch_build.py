@@ -18,7 +18,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
 def _history_module() -> ModuleType:
-    path = Path(__file__).parent / "src" / "seedbed" / "history.py"
+    path = Path(__file__).parent / "src" / "seedbed" / "templating" / "history.py"
     spec = importlib.util.spec_from_file_location("_seedbed_history", path)
     assert spec is not None
     assert spec.loader is not None

@@ -10,11 +10,12 @@ PYTHON = "3.11"
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Ruff lint and format check."""
-    session.install("ruff")
+    """Ruff lint and format check, and the import contracts between the layers."""
+    session.install("ruff", "import-linter", "-e", ".")
     paths = ["src", "tests", "benchmarks", "noxfile.py", "hatch_build.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
+    session.run("lint-imports")
 
 
 @nox.session(python=PYTHON)

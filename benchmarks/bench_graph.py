@@ -242,7 +242,7 @@ def importtime(root: Path, code: str) -> list[ImportRow]:
 
 def imports(root: Path, argv: list[str], startup: set[str]) -> dict[str, Any]:
     """What `main(argv)` imports beyond the interpreter's own *startup* modules."""
-    rows = importtime(root, f"from seedbed.cli import main; main({argv!r})")
+    rows = importtime(root, f"from seedbed.cli.app import main; main({argv!r})")
     rows = [row for row in rows if row[2].strip() not in startup]
     tops = {name.strip().split(".")[0] for _, _, name in rows}
     owners = packages_distributions()  # top-level module -> distributions; drops failed imports

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from seedbed.templates import embedded_templates
+from seedbed.templating.source import embedded_templates
 
 SCOPE = "bench"
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "new.json"

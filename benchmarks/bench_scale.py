@@ -47,10 +47,10 @@ from bench_graph import SCOPE, distribution, imports, importtime, row, workspace
 from bench_new import describe, environment, run, timed, timed_run, tool, write
 from workspace_gen import GIT, GIT_COMMIT, Spec, generate
 
-from seedbed import affected as selection
-from seedbed import check as rules
-from seedbed import workspace
-from seedbed.graph import Graph
+from seedbed.model import workspace
+from seedbed.model.graph import Graph
+from seedbed.operations import check as rules
+from seedbed.operations import select as selection
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "scale.json"
 DEFAULT_SIZES = "100,250,500,1000"
@@ -193,8 +193,8 @@ def make_branches(root: Path, provider: Spec, leaf: Spec) -> None:
 def check_harness(parallel_from: int) -> Command:
     """`proto check` in a `python -c` that first sets seedbed.check.PARALLEL_FROM_BYTES."""
     code = (
-        f"import seedbed.check as rules; rules.PARALLEL_FROM_BYTES = {parallel_from}; "
-        "from seedbed.cli import main; main(['check'])"
+        f"import seedbed.operations.check as rules; rules.PARALLEL_FROM_BYTES = {parallel_from}; "
+        "from seedbed.cli.app import main; main(['check'])"
     )
     return [sys.executable, "-c", code]
 
@@ -374,16 +374,16 @@ def bench_phases(root: Path, repeat: int) -> dict[str, list[float]]:
         "bad-name": lambda: list(rules.bad_names(ws)),
         "stray-member": lambda: list(rules.stray_members(ws)),
         "lock-stale": lambda: list(rules.lock_stale(ws)),
-        "check": lambda: rules.check(ws),
+        "check": lambda: rules.violations(ws),
     }
     runs = clock(steps, repeat)
     run(["git", "switch", "-q", "change"], root)
     base = selection.merge_base(ws, "HEAD~1")
-    chosen = selection.select(ws, base)
+    chosen = selection.since(ws, base, graph)
     steps = {
         "merge_base": lambda: selection.merge_base(ws, "HEAD~1"),
         "changed_files": lambda: selection.changed_files(ws, base),
-        "select": lambda: selection.select(ws, base),
+        "select": lambda: selection.since(ws, base, graph),
         "order": lambda: chosen.names(graph),
     }
     runs.update(clock(steps, repeat))
@@ -392,7 +392,7 @@ def bench_phases(root: Path, repeat: int) -> dict[str, list[float]]:
     old_lock = run(["git", "show", f"{lock_base}:uv.lock"], root)
     texts = (old_lock, (root / "uv.lock").read_text(encoding="utf-8"))
     steps = {
-        "select_lock": lambda: selection.select(ws, lock_base),
+        "select_lock": lambda: selection.since(ws, lock_base, graph),
         "lock_affected": lambda: selection.lock_affected(ws, lock_base),
         "lock_parse": lambda: [tomllib.loads(text) for text in texts],
     }
@@ -441,7 +441,7 @@ def profile_check(root: Path, folder: Path, top: int = PROFILE_TOP) -> dict[str,
     """cProfile of `proto check` (imports included) run in *root*: the top functions by own time,
     and by cumulative time those of seedbed and the library calls in CUMULATIVE_FRAMES."""
     out = folder / "check.prof"
-    statement = "from seedbed.cli import main; main(['check'])"
+    statement = "from seedbed.cli.app import main; main(['check'])"
     code = f"import cProfile; cProfile.run({statement!r}, {str(out)!r})"
     seconds, _ = timed_run([sys.executable, "-c", code], root)
     stats = pstats.Stats(str(out))

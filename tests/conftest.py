@@ -1,20 +1,18 @@
-"""Shared fixtures: the installed `proto` command, hermetic git, and real workspaces."""
+"""Shared fixtures: hermetic git, the installed `proto` command, an in-process `proto`, and real
+workspaces (made once per session, copied per test)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-BIN = Path(sys.executable).parent
-PROTO = BIN / "proto"
-
-Runner = Callable[..., subprocess.CompletedProcess[str]]
+from tests.helpers import BIN, PROTO, Runner, commit_all
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -37,7 +35,7 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def proto() -> Runner:
     """Run the installed `proto` command; returns the completed process (never raises)."""
-    assert PROTO.exists(), f"the proto script is not installed next to {sys.executable}"
+    assert PROTO.exists(), f"the proto script is not installed next to {PROTO.parent}"
 
     def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None):
         return subprocess.run(
@@ -52,35 +50,33 @@ def proto() -> Runner:
     return run
 
 
-def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    """Run a command that must succeed; return its stdout."""
-    result = subprocess.run(
-        [str(a) for a in args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-    assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
+@dataclass
+class InProcess:
+    """What an in-process run of proto left (the same fields as a finished process)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def snapshot(root: Path) -> dict[str, object]:
-    """Everything a failed command must leave as it was: files, git status and git index."""
-    files = {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and ".git" not in path.relative_to(root).parts
-    }
-    dirs = sorted(
-        path.relative_to(root).as_posix()
-        for path in root.rglob("*")
-        if path.is_dir() and ".git" not in path.relative_to(root).parts
-    )
-    status = run("git", "status", "--porcelain=v1", "--untracked-files=all", cwd=root)
-    index = run("git", "ls-files", "--stage", cwd=root)
-    return {"files": files, "dirs": dirs, "status": status, "index": index}
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., InProcess]:
+    """Run proto's command line in this process (fast: no interpreter start-up), from *cwd*."""
+    from seedbed.cli.app import main
+
+    def invoke(*args: str | Path, cwd: Path) -> InProcess:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            main([str(arg) for arg in args])
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+        out, err = capsys.readouterr()
+        return InProcess(code, out, err)
+
+    return invoke
 
 
 @pytest.fixture(scope="session")
@@ -115,8 +111,7 @@ def base_graph_workspace(
     ):
         result = proto(*args, cwd=root)
         assert result.returncode == 0, result.stderr
-    run("git", "add", "-A", cwd=root)
-    run("git", "commit", "-qm", "Add packages", cwd=root)
+    commit_all(root, "Add packages")
     return root
 
 

@@ -1,5 +1,5 @@
 """Run `python -m seedbed`, the same as the `proto` command."""
 
-from seedbed.cli import main
+from seedbed.cli.app import main
 
 main()

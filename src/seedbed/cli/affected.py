@@ -1,0 +1,55 @@
+"""`proto affected`: the packages changed since a ref, and their dependents."""
+
+from __future__ import annotations
+
+import json as jsonlib
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from seedbed.cli.output import echo_json
+
+
+class AffectedFormat(StrEnum):
+    """Output formats of `proto affected`."""
+
+    names = "names"
+    json = "json"
+    github_matrix = "github-matrix"
+
+
+def command(
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="REF",
+            help="Compare with this ref. Default: origin/HEAD, origin/main or origin/master, "
+            "else HEAD.",
+        ),
+    ] = None,
+    format: Annotated[
+        AffectedFormat, typer.Option("--format", help="Output format.")
+    ] = AffectedFormat.names,
+    all_packages: Annotated[
+        bool, typer.Option("--all", help="Select every package (e.g. in a shallow clone).")
+    ] = False,
+) -> None:
+    """Packages changed since REF (committed, staged, unstaged, untracked) and their dependents.
+
+    github-matrix prints one JSON object per line, each ready for `strategy.matrix` and holding
+    at most 256 packages (GitHub's job limit); usually there is exactly one line.
+    """
+    from seedbed.model import workspace
+    from seedbed.operations import affected
+
+    found = affected.plan_affected(workspace.load(), since, all_packages=all_packages)
+    if format is AffectedFormat.names:
+        for package in found.packages:
+            typer.echo(package.short)
+    elif format is AffectedFormat.json:
+        echo_json(affected.report(found))
+    else:
+        for matrix in affected.matrices(found):
+            typer.echo(jsonlib.dumps(matrix, separators=(",", ":")))

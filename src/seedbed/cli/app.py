@@ -1,0 +1,111 @@
+"""The `proto` command line: the command table, global options and error handling.
+
+Each command has its own module in `seedbed.cli`; each imports its operation (and through it
+Copier, tomlkit or rich) inside its body, so `proto --help` and the read-only commands start
+fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from seedbed import __version__
+from seedbed.errors import EXIT_USAGE, ProtoError
+
+app = typer.Typer(
+    name="proto",
+    help="Bootstrap and tend a prototyping monorepo: one git repo, one uv workspace, "
+    "every prototype its own package (seeds/ for experiments, core/ for what others rely on).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"proto (seedbed) {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    directory: Annotated[
+        Path | None,
+        typer.Option("-C", "--directory", help="Act as if proto was started in this folder."),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Global options."""
+    if directory is not None:
+        if not directory.is_dir():
+            raise typer.BadParameter(f"{directory} is not a folder", param_hint="-C/--directory")
+        os.chdir(directory)
+
+
+# The command table, in the order `proto --help` lists it: each is `seedbed.cli.<name>.command`.
+COMMANDS = (
+    "init", "new", "depend", "list", "graph", "graduate", "check", "affected", "version",
+    "publish", "update", "kinds",
+)  # fmt: skip
+for name in COMMANDS:
+    app.command(name)(importlib.import_module(f"seedbed.cli.{name}").command)
+
+
+def fail(message: str, hint: str | None, code: int) -> NoReturn:
+    """Print one `error:` line (and a `hint:` line) on stderr and exit with *code*."""
+    typer.echo(f"error: {message}", err=True)
+    if hint:
+        typer.echo(f"hint: {hint}", err=True)
+    raise SystemExit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `proto` script: turns every known failure into an `error:` line."""
+    from typer import _click
+    from typer.main import get_command
+
+    command = get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="proto", standalone_mode=False)
+    except ProtoError as error:
+        if os.environ.get("PROTO_DEBUG") == "1":
+            raise
+        fail(error.message, error.hint, error.exit_code)
+    except _click.exceptions.NoArgsIsHelpError as error:
+        typer.echo(error.format_message())
+        sys.exit(EXIT_USAGE)
+    except _click.exceptions.UsageError as error:
+        ctx = error.ctx
+        where = ctx.command_path if ctx is not None else "proto"
+        fail(_first_lower(error.format_message()), f"see `{where} --help`", EXIT_USAGE)
+    except _click.exceptions.ClickException as error:
+        fail(error.format_message(), None, error.exit_code)
+    except typer.Abort:
+        fail("aborted", None, 130)
+    except KeyboardInterrupt:
+        fail("interrupted", None, 130)
+    except Exception as error:  # a bug in proto: still one line, and the way to see more
+        if os.environ.get("PROTO_DEBUG") == "1":
+            raise
+        fail(
+            f"internal error: {type(error).__name__}: {error}",
+            "this is a bug in proto; rerun with PROTO_DEBUG=1 for the traceback and report it",
+            1,
+        )
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text

@@ -1,0 +1,75 @@
+"""`proto update [NAME...]`: apply template updates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from seedbed.cli.options import DryRun, Json, Trust
+from seedbed.cli.output import echo_json, echo_list, progress
+from seedbed.errors import EXIT_REFUSED
+
+
+def command(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Packages to update. Default: the workspace and every package.", metavar="NAME"
+        ),
+    ] = None,
+    template_source: Annotated[
+        str | None,
+        typer.Option(
+            help="A git URL or path of the seedbed templates to use instead of the history "
+            "inside this seedbed (for versions it does not have).",
+            metavar="URL-OR-PATH",
+        ),
+    ] = None,
+    trust: Trust = False,
+    json: Json = False,
+    dry_run: DryRun = False,
+) -> None:
+    """Apply template updates (Copier's 3-way merge) to the workspace and its packages.
+
+    Your edits are kept and the templates' changes merged in; where both changed the same
+    lines, the file gets inline conflict markers and is listed. Needs a clean work tree.
+    Exits 1 when conflicts are left to resolve.
+    """  # fmt: skip
+    from seedbed.model import workspace
+    from seedbed.operations import update
+
+    loaded = workspace.load()
+    targets = update.plan_update(loaded, names or [], template_source)
+    with progress("Updating from the templates", dry_run):
+        results, lock_problem = update.apply(loaded, targets, dry_run=dry_run, trust=trust)
+    if json:
+        echo_json([
+            {"name": r.target.name, "path": r.target.path, "status": r.status,
+             "from": r.target.current, "to": r.target.wanted, "changed": r.changed,
+             "conflicts": r.conflicts}
+            for r in results
+        ])  # fmt: skip
+    else:
+        for result in results:
+            target = result.target
+            if result.status == "current":
+                typer.echo(f"{target.name}: already current ({target.current})")
+                continue
+            verb = "would update" if dry_run else "updated"
+            changes = f"{len(result.changed)} file{'s' if len(result.changed) != 1 else ''}"
+            wanted = target.wanted or "latest"
+            if len(wanted) == 40:  # a commit of a folder kind: show it as git does
+                wanted = wanted[:7]
+            typer.echo(f"{target.name}: {verb} {target.current} -> {wanted} ({changes})")
+            echo_list("", [f"conflict: {path}" for path in result.conflicts])
+        if any(r.conflicts for r in results):
+            typer.echo(
+                "\nResolve each conflict: keep what you want between `<<<<<<< before updating`"
+                " (yours), `=======` and `>>>>>>> after updating` (the template's), delete the"
+                " markers, then `git add FILE`."
+            )
+    if lock_problem:
+        typer.echo(f"warning: uv.lock was not regenerated: {lock_problem}", err=True)
+    if any(r.conflicts for r in results):
+        raise typer.Exit(EXIT_REFUSED)

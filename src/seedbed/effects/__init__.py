@@ -1,0 +1,1 @@
+"""Effects: the only places that run git and uv, edit TOML and files, and undo changes."""

@@ -1,0 +1,71 @@
+"""Run the `uv` binary that ships with the `uv` package (so no separate uv install is needed)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from seedbed.errors import ProtoError, ToolFailedError, summarize
+
+
+def uv_binary() -> str:
+    """The path of the uv binary: the one from the `uv` package, else one on PATH."""
+    try:
+        from uv import find_uv_bin
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        if found:
+            return found
+    raise ProtoError("uv is not installed", "install it with `python -m pip install uv`")
+
+
+def run_uv(args: list[str], cwd: Path, hint: str | None = None) -> str:
+    """Run `uv ARGS` in *cwd*; return its stdout, or raise ToolFailedError quoting its stderr."""
+    command = [uv_binary(), *args]
+    try:
+        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError as error:
+        raise ToolFailedError(["uv", *args], str(error), hint) from error
+    if result.returncode != 0:
+        raise ToolFailedError(["uv", *args], result.stderr or result.stdout, hint)
+    return result.stdout
+
+
+def lock_args(upgrade: tuple[str, ...] = ()) -> list[str]:
+    """`uv lock`, upgrading *upgrade* (needed after a member moved: uv issue 10296)."""
+    args = ["lock"]
+    for distribution in upgrade:
+        args += ["--upgrade-package", distribution]
+    return args
+
+
+def lock(root: Path, upgrade: tuple[str, ...] = ()) -> None:
+    """Bring uv.lock in line with the manifests."""
+    run_uv(lock_args(upgrade), root)
+
+
+def start_lock_check(root: Path) -> subprocess.Popen[str]:
+    """Start `uv lock --check` in the background, to overlap with other work.
+
+    Not --offline: with an empty uv cache (a fresh CI runner) that fails even on a lock
+    that matches the manifests.
+    """
+    return subprocess.Popen(
+        [uv_binary(), "lock", "--check"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def lock_check_problem(process: subprocess.Popen[str]) -> str | None:
+    """Wait for a `uv lock --check` started by start_lock_check: None when the lock is
+    current, else uv's reason in one line."""
+    stdout, stderr = process.communicate()
+    if process.returncode == 0:
+        return None
+    return summarize(stderr or stdout)[0]

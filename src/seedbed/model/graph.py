@@ -1,0 +1,194 @@
+"""The package graph: workspace dependencies, dependents, closures, order, cycles (pure, fast).
+
+One walk (`reach`) serves every closure, here and over uv.lock; one algorithm (Tarjan's strongly
+connected components) finds every cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from seedbed.errors import ProtoError
+from seedbed.model.names import normalize, requirement_name
+from seedbed.model.workspace import Package, Workspace
+
+
+class CycleError(ProtoError):
+    """Workspace dependencies form a cycle."""
+
+    def __init__(self, cycle: list[str]) -> None:
+        super().__init__(
+            f"workspace dependencies form a cycle: {' -> '.join(cycle)}",
+            "remove one of these dependencies with `proto depend CONSUMER PROVIDER --remove`",
+        )
+        self.cycle = cycle
+
+
+def reach(start: Iterable[str], step: Callable[[str], Iterable[str]]) -> set[str]:
+    """Every node reachable from *start* in one or more steps (a start node only through a
+    cycle back to it)."""
+    seen: set[str] = set()
+    stack = [nxt for node in start for nxt in step(node)]
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            stack.extend(step(current))
+    return seen
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Packages by short name, and the workspace edges consumer -> providers."""
+
+    packages: dict[str, Package]
+    edges: dict[str, tuple[str, ...]]
+    external: dict[str, tuple[str, ...]]
+    reverse: dict[str, tuple[str, ...]]  # provider -> its direct dependents, sorted
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> Graph:
+        """Build the graph from the packages' declared requirements."""
+        by_distribution = {normalize(p.distribution): p.short for p in workspace.packages}
+        edges: dict[str, tuple[str, ...]] = {}
+        external: dict[str, tuple[str, ...]] = {}
+        for package in workspace.packages:
+            internal: list[str] = []
+            outside: list[str] = []
+            for requirement in package.requirements:
+                provider = by_distribution.get(requirement_name(requirement) or "")
+                if provider is None:
+                    outside.append(requirement)
+                elif provider not in internal:
+                    internal.append(provider)
+            edges[package.short] = tuple(sorted(internal))
+            external[package.short] = tuple(outside)
+        packages = {p.short: p for p in workspace.packages}
+        reverse: dict[str, list[str]] = {name: [] for name in packages}
+        for consumer in sorted(edges):
+            for provider in edges[consumer]:
+                reverse[provider].append(consumer)
+        return cls(packages, edges, external, {k: tuple(v) for k, v in reverse.items()})
+
+    def dependencies(self, name: str) -> tuple[str, ...]:
+        """Direct workspace dependencies (providers) of *name*, sorted."""
+        return self.edges.get(name, ())
+
+    def dependents(self, name: str) -> tuple[str, ...]:
+        """Packages that declare a dependency on *name*, sorted."""
+        return self.reverse.get(name, ())
+
+    def closure(self, names: Iterable[str]) -> set[str]:
+        """Everything *names* depend on, transitively (not including *names* themselves)."""
+        start = set(names)
+        return reach(start, self.dependencies) - start
+
+    def dependents_closure(self, names: Iterable[str]) -> set[str]:
+        """Everything that depends on *names*, transitively (not including *names*)."""
+        start = set(names)
+        return reach(start, self.dependents) - start
+
+    def path(self, source: str, target: str) -> list[str] | None:
+        """A shortest dependency path source -> ... -> target, or None."""
+        parents: dict[str, str] = {}
+        frontier = [source]
+        seen = {source}
+        while frontier:
+            following: list[str] = []
+            for current in frontier:
+                if current == target:
+                    route = [current]
+                    while route[-1] != source:
+                        route.append(parents[route[-1]])
+                    return route[::-1]
+                for provider in self.dependencies(current):
+                    if provider not in seen:
+                        seen.add(provider)
+                        parents[provider] = current
+                        following.append(provider)
+            frontier = following
+        return None
+
+    @cached_property
+    def components(self) -> list[set[str]]:
+        """Strongly connected components (Tarjan's algorithm, iterative), providers first."""
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        components: list[set[str]] = []
+        counter = 0
+        for root in sorted(self.packages):
+            if root in index:
+                continue
+            work = [(root, 0)]
+            while work:
+                node, child = work.pop()
+                if child == 0:
+                    index[node] = low[node] = counter
+                    counter += 1
+                    stack.append(node)
+                    on_stack.add(node)
+                providers = self.dependencies(node)
+                if child < len(providers):
+                    work.append((node, child + 1))
+                    nxt = providers[child]
+                    if nxt not in index:
+                        work.append((nxt, 0))
+                    elif nxt in on_stack:
+                        low[node] = min(low[node], index[nxt])
+                    continue
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    components.append(component)
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+        return components
+
+    def cycles(self) -> list[list[str]]:
+        """One cycle `[a, b, ..., a]` per group of packages that depend on each other in a
+        circle, each starting at the group's first name; sorted."""
+        found = []
+        for component in self.components:
+            first = min(component)
+            if len(component) == 1 and first not in self.dependencies(first):
+                continue
+            provider = min(p for p in self.dependencies(first) if p in component)
+            found.append([first, *(self.path(provider, first) or [first])])
+        return sorted(found)
+
+    def find_cycle(self) -> list[str] | None:
+        """One dependency cycle as [a, b, ..., a], or None."""
+        cycles = self.cycles()
+        return cycles[0] if cycles else None
+
+    def order(self, names: Iterable[str] | None = None) -> list[str]:
+        """*names* (default: all) with providers before consumers, level by level, each level
+        sorted by name. A cycle through any of *names* is a CycleError."""
+        wanted = set(self.packages if names is None else names)
+        for cycle in self.cycles():
+            if wanted & set(cycle):
+                raise CycleError(cycle)
+        waiting = {n: len(set(self.dependencies(n)) & wanted) for n in wanted}
+        level = sorted(n for n, count in waiting.items() if count == 0)
+        ordered: list[str] = []
+        while level:
+            ordered.extend(level)
+            following = []
+            for provider in level:
+                for consumer in self.dependents(provider):
+                    if consumer in waiting:
+                        waiting[consumer] -= 1
+                        if waiting[consumer] == 0:
+                            following.append(consumer)
+            level = sorted(following)
+        return ordered

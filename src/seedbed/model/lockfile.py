@@ -1,0 +1,84 @@
+"""uv.lock, read: each locked package's identity and dependencies, and which workspace packages
+a lock change reaches (pure: takes the lock's text, runs nothing)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from seedbed.model.graph import reach
+from seedbed.model.names import normalize
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A parsed uv.lock: name -> (version and source, dependency names), and the names in the
+    virtual root's dependency groups (the workspace's dev tools)."""
+
+    entries: dict[str, tuple[str, tuple[str, ...]]]
+    tools: frozenset[str]
+
+    @classmethod
+    def parse(cls, text: str) -> Lock:
+        """Parse uv.lock text; a TOMLDecodeError propagates."""
+        data = tomllib.loads(text)
+        return cls(_entries(data), frozenset(_root_groups(data)))
+
+    def closure(self, name: str) -> set[str]:
+        """*name* and everything it depends on in the lock."""
+        return {name} | reach([name], lambda n: self.entries.get(n, ("", ()))[1])
+
+
+def _entries(data: dict[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    entries = {}
+    for entry in data.get("package", []):
+        name = normalize(str(entry.get("name", "")))
+        deps = [d.get("name", "") for d in entry.get("dependencies", [])]
+        for group in ("optional-dependencies", "dev-dependencies"):
+            for items in entry.get(group, {}).values():
+                deps += [d.get("name", "") for d in items]
+        identity = f"{entry.get('version', '')} {sorted(entry.get('source', {}).items())}"
+        entries[name] = (identity, tuple(sorted({normalize(d) for d in deps})))
+    return entries
+
+
+def _root_groups(data: dict[str, Any]) -> set[str]:
+    """Names in the virtual root's dependency groups (uv.lock's [manifest])."""
+    groups = data.get("manifest", {}).get("dependency-groups", {})
+    names = set()
+    for requirements in groups.values():
+        for requirement in requirements:
+            if isinstance(requirement, dict) and "name" in requirement:
+                names.add(normalize(str(requirement["name"])))
+    return names
+
+
+def reached_by_change(old_text: str, new_text: str, distributions: Iterable[str]) -> set[str]:
+    """Which of *distributions* have a locked closure that differs between the two locks.
+
+    All of them when either lock does not parse, or when the root's dev tools changed (every
+    package is checked with them).
+    """
+    wanted = {normalize(name): name for name in distributions}
+    try:
+        old, new = Lock.parse(old_text), Lock.parse(new_text)
+    except tomllib.TOMLDecodeError:
+        return set(wanted.values())
+    changed = {
+        name
+        for name in old.entries.keys() | new.entries.keys()
+        if old.entries.get(name) != new.entries.get(name)
+    }
+    tools: set[str] = set()
+    for lock in (old, new):
+        for name in lock.tools:
+            tools |= lock.closure(name)
+    if changed & tools:
+        return set(wanted.values())
+    return {
+        original
+        for name, original in wanted.items()
+        if any(lock.closure(name) & changed for lock in (old, new))
+    }

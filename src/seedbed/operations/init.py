@@ -1,0 +1,145 @@
+"""`proto init`: render the workspace template into a new or empty folder, `git init`,
+`uv lock`, and make the first commit.
+
+It renders into a scratch folder first, so a dry run can list exactly what would be created and
+a failed run leaves the destination as it was.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from seedbed.effects import git, uv
+from seedbed.effects.transaction import Transaction
+from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError
+from seedbed.model.names import ImportStyle, Scope, scope_from_folder, validate_name
+from seedbed.model.workspace import find_root, is_python_version, running_python
+from seedbed.templating import answers
+
+
+@dataclass(frozen=True)
+class InitPlan:
+    """What `proto init` will render, and where."""
+
+    dest: Path
+    scope: Scope
+    python: str
+    description: str
+    author_name: str
+    author_email: str
+    seeds_fix_forward: bool = True
+
+    def data(self) -> dict[str, Any]:
+        """The Copier answers."""
+        return answers.workspace_data(
+            self.scope,
+            python=self.python,
+            author=(self.author_name, self.author_email),
+            description=self.description,
+            seeds_fix_forward=self.seeds_fix_forward,
+        )
+
+
+@dataclass
+class InitResult:
+    """What `proto init` did (or, for a dry run, would create)."""
+
+    plan: InitPlan
+    files: list[Path]
+    locked: bool = False
+    lock_error: ToolFailedError | None = None
+    committed: bool = False
+
+
+def plan_init(
+    dest: Path,
+    scope: str | None,
+    python: str | None,
+    description: str | None,
+    import_style: ImportStyle,
+    author_name: str | None,
+    author_email: str | None,
+    seeds_fix_forward: bool = True,
+) -> InitPlan:
+    """Check the destination and the options; refuse before anything is written."""
+    dest = dest.expanduser().absolute()
+    if dest.exists() and not dest.is_dir():
+        raise InvalidInputError(
+            f"{dest} exists and is not a folder", "choose a new or empty folder"
+        )
+    if dest.is_dir() and any(dest.iterdir()):
+        raise ProtoError(
+            f"{dest} is not empty", "choose a new or empty folder; proto init never overwrites"
+        )
+    try:
+        outer: Path | None = find_root(dest.parent.resolve())[0]
+    except ProtoError:
+        outer = None
+    if outer is not None:
+        raise ProtoError(
+            f"{dest} is inside the seedbed workspace {outer}",
+            "a workspace cannot hold another one; use `proto new NAME` to add a package",
+        )
+    scope_name = (
+        validate_name(scope, "scope") if scope is not None else scope_from_folder(dest.name)
+    )
+    python = python or running_python()
+    if not is_python_version(python):
+        raise InvalidInputError(f"invalid Python version '{python}'", "use the form X.Y, e.g. 3.12")
+    if author_name is None or author_email is None:
+        git_name, git_email = git.identity()
+        author_name = git_name if author_name is None else author_name
+        author_email = git_email if author_email is None else author_email
+    return InitPlan(
+        dest=dest,
+        scope=Scope(scope_name, import_style),
+        python=python,
+        description=description or "",
+        author_name=author_name,
+        author_email=author_email,
+        seeds_fix_forward=seeds_fix_forward,
+    )
+
+
+def preview(plan: InitPlan) -> InitResult:
+    """The files `apply` would create; nothing is written."""
+    from seedbed.templating import copier
+
+    return InitResult(plan, copier.render_preview(plan.data()))
+
+
+def apply(plan: InitPlan) -> InitResult:
+    """Render the workspace, `git init`, `uv lock`, and make the first commit.
+
+    Rendering and `git init` are all or nothing; a lock that cannot be made (no index) is
+    reported in the result, and the workspace is kept and committed without it.
+    """
+    from seedbed.templating import copier
+
+    dest = plan.dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        Transaction(dest.parent) as transaction,
+        tempfile.TemporaryDirectory(prefix=".proto-init-", dir=dest.parent) as scratch,
+    ):
+        files = copier.render(plan.data(), Path(scratch) / "out")
+        if not dest.exists():
+            dest.mkdir()
+            transaction.created(dest)
+        for child in (Path(scratch) / "out").iterdir():
+            child.rename(dest / child.name)
+            transaction.created(dest / child.name)
+        git.init(dest)
+        transaction.created(dest / ".git")
+    result = InitResult(plan, files)
+    try:
+        uv.lock(dest)
+        result.locked = True
+    except ToolFailedError as error:
+        result.lock_error = error
+    git.stage_all(dest)
+    result.committed = git.commit(dest, f"Start the {plan.scope.name} workspace with seedbed")
+    return result

@@ -1,0 +1,28 @@
+"""`proto kinds`: the package kinds on offer, built in and the team's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seedbed.model.workspace import Workspace
+from seedbed.templating import kinds
+
+
+def plan_kinds(workspace: Workspace) -> list[kinds.Kind]:
+    """Every kind, built-in first."""
+    return list(kinds.load(workspace).values())
+
+
+def records(found: list[kinds.Kind]) -> list[dict[str, Any]]:
+    """The `--json` form."""
+    return [
+        {
+            "name": kind.name,
+            "builtin": kind.builtin,
+            "source": kind.url,
+            "version": kind.version,
+            "path": kind.folder,
+            "description": kind.description,
+        }
+        for kind in found
+    ]

@@ -1,0 +1,168 @@
+"""`proto new`: render a package template (built-in or the team's own kind) into seeds/NAME,
+declare its workspace dependencies and relock.
+
+The template renders into a scratch folder first, so a dry run can list exactly what would be
+created and a real run never leaves half-rendered files behind.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from seedbed.effects import git
+from seedbed.effects.transaction import changing
+from seedbed.errors import InvalidInputError, ProtoError
+from seedbed.model.names import normalize, validate_name
+from seedbed.model.workspace import MANIFEST, STAGE_DIRS, Workspace, read_toml
+from seedbed.templating import answers, kinds
+from seedbed.templating.source import Source
+
+
+@dataclass(frozen=True)
+class NewPlan:
+    """What `proto new` will render, from where, and where to."""
+
+    workspace: Workspace
+    short: str
+    kind: kinds.Kind
+    source: Source
+    description: str
+    depends_on: tuple[str, ...]  # distributions
+    author_name: str
+    author_email: str
+    trust: bool = False
+
+    @property
+    def path(self) -> Path:
+        """The package folder, relative to the workspace root."""
+        return Path(STAGE_DIRS["seed"]) / self.short
+
+    @property
+    def distribution(self) -> str:
+        """The package's distribution name."""
+        return self.workspace.scope.distribution(self.short)
+
+    @property
+    def import_name(self) -> str:
+        """The package's import name."""
+        return self.workspace.scope.import_name(self.short)
+
+    def data(self) -> dict[str, Any]:
+        """The Copier answers."""
+        return answers.package_data(
+            self.workspace.scope,
+            self.short,
+            kind=self.kind.name,
+            stage="seed",
+            python=self.workspace.python,
+            author=(self.author_name, self.author_email),
+            description=self.description,
+        )
+
+
+@dataclass
+class NewResult:
+    """What `proto new` did (or, for a dry run, would do)."""
+
+    plan: NewPlan
+    files: list[Path] = field(default_factory=list)
+
+
+def plan_new(
+    workspace: Workspace,
+    name: str,
+    kind: str,
+    depends_on: list[str],
+    description: str | None,
+    *,
+    trust: bool = False,
+) -> NewPlan:
+    """Validate the name, kind and dependencies, and make the template reachable; refuse
+    before anything is written."""
+    short = validate_name(workspace.scope.short_name(name))
+    available = kinds.load(workspace)
+    if kind not in available:
+        raise InvalidInputError(
+            f"unknown kind '{kind}'",
+            f"choose one of: {', '.join(available)} (`proto kinds` says what each makes)",
+        )
+    taken = workspace.taken_names()
+    used_by = taken.get(normalize(short)) or taken.get(
+        normalize(workspace.scope.distribution(short))
+    )
+    if used_by is not None:
+        same = used_by.name == short
+        problem = "is already used by" if same else "differs only by normalisation from"
+        raise InvalidInputError(
+            f"package name '{short}' {problem} {used_by.as_posix()}", "pick another name"
+        )
+    if git.is_repository(workspace.root) and git.is_ignored(
+        workspace.root, f"{STAGE_DIRS['seed']}/{short}/{MANIFEST}"
+    ):
+        raise InvalidInputError(
+            f"git ignores seeds/{short} (.gitignore), so the package would never be committed",
+            "pick another name, or change .gitignore",
+        )
+    providers = [package.distribution for package in workspace.resolve(depends_on)]
+    author_name, author_email = git.identity(workspace.root)
+    return NewPlan(
+        workspace=workspace,
+        short=short,
+        kind=available[kind],
+        source=kinds.resolve(workspace, available[kind]),
+        description=description or "",
+        depends_on=tuple(providers),
+        author_name=author_name,
+        author_email=author_email,
+        trust=trust,
+    )
+
+
+def _check_rendered_package(plan: NewPlan, rendered: Path) -> None:
+    """A team template must make a package that fits the workspace."""
+    manifest = rendered / MANIFEST
+    name = read_toml(manifest).get("project", {}).get("name") if manifest.is_file() else None
+    if name is None or normalize(str(name)) != normalize(plan.distribution):
+        raise ProtoError(
+            f"the template of kind '{plan.kind.name}' did not make a package named "
+            f"{plan.distribution} (its pyproject.toml has {name!r})",
+            "its [project] name must be '{{ scope }}-{{ name }}'; see `proto kinds --help`",
+        )
+
+
+def preview(plan: NewPlan) -> NewResult:
+    """The files `apply` would create; nothing is written."""
+    from seedbed.templating import copier
+
+    return NewResult(plan, copier.render_preview(plan.data(), plan.source, trust=plan.trust))
+
+
+def apply(plan: NewPlan) -> NewResult:
+    """Render the package into seeds/NAME, add its dependencies, relock; undo all on failure."""
+    from seedbed.effects import tomledit
+    from seedbed.templating import copier
+
+    root = plan.workspace.root
+    target = root / plan.path
+    with (
+        changing(root) as transaction,
+        tempfile.TemporaryDirectory(prefix=".proto-", dir=root) as scratch,
+    ):
+        rendered = Path(scratch) / plan.short
+        files = copier.render(plan.data(), rendered, plan.source, trust=plan.trust)
+        _check_rendered_package(plan, rendered)
+        if not target.parent.exists():
+            target.parent.mkdir()
+            transaction.created(target.parent)
+        rendered.rename(target)
+        transaction.created(target)
+        if plan.depends_on:
+            manifest = target / MANIFEST
+            document = tomledit.load(manifest)
+            tomledit.add_workspace_dependencies(document, list(plan.depends_on))
+            tomledit.dump(manifest, document)
+        transaction.relock()
+    return NewResult(plan, files)

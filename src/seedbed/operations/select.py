@@ -1,0 +1,180 @@
+"""Which packages a command acts on: named ones, every one, or those affected by the changes
+since a git ref (changed, or depending on something changed).
+
+A change inside `seeds/NAME/` or `core/NAME/` touches that package; a stage-wide file
+(`seeds/ruff.toml`) touches its stage; a workspace-wide file (root manifest, noxfile, CI config,
+`.python-version`) touches every package; a change to `uv.lock` touches only the packages whose
+locked dependencies (transitively) changed. Dependents are added transitively.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from seedbed.effects import git
+from seedbed.errors import InvalidInputError, ProtoError
+from seedbed.model import lockfile
+from seedbed.model.graph import CycleError, Graph
+from seedbed.model.workspace import LOCK, MANIFEST, PYTHON_PIN, STAGE_DIRS, Package, Workspace
+
+WORKSPACE_WIDE = (MANIFEST, "noxfile.py", PYTHON_PIN)
+WORKSPACE_WIDE_PREFIXES = (".github/",)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The affected packages, each with why."""
+
+    base: str | None  # the merge-base commit, None with --all
+    reasons: dict[str, str]  # short name -> "changed" | "dependent" | "workspace" | "lock" | "all"
+
+    def names(self, graph: Graph) -> list[str]:
+        """Affected packages, providers before consumers."""
+        try:
+            return graph.order(self.reasons)
+        except CycleError:  # still report them all; `proto check` names the cycle
+            return sorted(self.reasons)
+
+    def packages(self, workspace: Workspace) -> list[Package]:
+        """The affected packages, sorted by name."""
+        return [p for p in workspace.packages if p.short in self.reasons]
+
+
+def default_ref(root: Path) -> str:
+    """The upstream default branch: origin/HEAD, else origin/main or origin/master; else HEAD."""
+    git.require_repository(root, "nothing can be compared with an earlier commit")
+    out = git.run_git(["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"], root, ok=(0, 1))
+    if out.strip():
+        return out.strip().removeprefix("refs/remotes/")
+    for candidate in ("origin/main", "origin/master"):
+        if git.rev_parse(root, candidate):
+            return candidate
+    return "HEAD"
+
+
+def merge_base(workspace: Workspace, ref: str) -> str:
+    """The merge-base of *ref* and HEAD, or an error that says how to get it."""
+    root = workspace.root
+    known = git.rev_parse(root, f"{ref}^{{commit}}")
+    if not known and ref == "HEAD":
+        raise ProtoError(
+            "the repository has no commits yet, so nothing can have changed since one",
+            "commit the workspace first, or pass --all to select every package",
+        )
+    shallow = git.run_git(["rev-parse", "--is-shallow-repository"], root).strip() == "true"
+    fetch = "fetch more history (`git fetch --unshallow`, or a larger `fetch-depth`)"
+    if not known:
+        if shallow:
+            raise ProtoError(
+                f"'{ref}' is not in this shallow clone",
+                f"{fetch}, or pass --all to select every package",
+            )
+        raise InvalidInputError(
+            f"'{ref}' is not a commit, branch or tag here",
+            "check the name (`git branch -a`), or pass --all to select every package",
+        )
+    base = git.run_git(["merge-base", ref, "HEAD"], root, ok=(0, 1)).strip()
+    if not base:
+        raise ProtoError(
+            f"'{ref}' and HEAD have no common history here"
+            + (" (this is a shallow clone)" if shallow else ""),
+            f"{fetch}, or pass --all to select every package"
+            if shallow
+            else "pass --all to select every package",
+        )
+    return base
+
+
+def changed_files(workspace: Workspace, base: str) -> list[str]:
+    """Files that differ between *base* and the work tree (committed, staged, unstaged,
+    untracked); renames count as both their old and their new path."""
+    root = workspace.root
+    # --relative: paths relative to the workspace root, even when the repository's top is above
+    diff = git.run_git(
+        ["diff", "--name-only", "--no-renames", "--relative", "-z", base, "--"], root
+    )
+    untracked = git.run_git(["ls-files", "--others", "--exclude-standard", "-z"], root)
+    return sorted({path for path in (diff + untracked).split("\0") if path})
+
+
+def _package_of(path: str, stage_dirs: set[str]) -> tuple[str, str] | None:
+    """(stage dir, folder name) for a path inside a package folder."""
+    parts = path.split("/")
+    if len(parts) >= 3 and parts[0] in stage_dirs:
+        return parts[0], parts[1]
+    return None
+
+
+def since(workspace: Workspace, base: str, graph: Graph) -> Selection:
+    """What a change since the commit *base* affects."""
+    names = set(graph.packages)
+    reasons: dict[str, str] = {}
+    stage_dirs = set(STAGE_DIRS.values())
+    stage_of_dir = {dirname: stage for stage, dirname in STAGE_DIRS.items()}
+    for path in changed_files(workspace, base):
+        inside = _package_of(path, stage_dirs)
+        if inside is not None:
+            if inside[1] in names:
+                reasons[inside[1]] = "changed"
+        elif path in WORKSPACE_WIDE or path.startswith(WORKSPACE_WIDE_PREFIXES):
+            return Selection(base, dict.fromkeys(sorted(names), "workspace"))
+        elif path.split("/")[0] in stage_dirs:  # a stage-wide file, e.g. seeds/ruff.toml
+            stage = stage_of_dir[path.split("/")[0]]
+            for name, package in graph.packages.items():
+                if package.stage == stage:
+                    reasons.setdefault(name, "workspace")
+        elif path == LOCK:
+            for name in lock_affected(workspace, base):
+                reasons.setdefault(name, "lock")
+    for name in sorted(graph.dependents_closure(reasons)):
+        reasons.setdefault(name, "dependent")
+    return Selection(base, dict(sorted(reasons.items())))
+
+
+def lock_affected(workspace: Workspace, base: str) -> set[str]:
+    """Workspace packages whose locked dependency closure differs between *base* and now."""
+    old = git.run_git(["show", f"{base}:./{LOCK}"], workspace.root, ok=(0, 128))
+    new_path = workspace.root / LOCK
+    shorts = {p.distribution: p.short for p in workspace.packages}
+    if not new_path.is_file() or not old:
+        return set(shorts.values())
+    new = new_path.read_text(encoding="utf-8")
+    return {shorts[name] for name in lockfile.reached_by_change(old, new, shorts)}
+
+
+def every(workspace: Workspace) -> Selection:
+    """Every package (`--all`)."""
+    return Selection(None, {p.short: "all" for p in workspace.packages})
+
+
+def affected(
+    workspace: Workspace, ref: str | None, graph: Graph, *, all_packages: bool = False
+) -> Selection:
+    """What changed since *ref* (default: the upstream default branch), or every package."""
+    if all_packages:
+        return every(workspace)
+    return since(workspace, merge_base(workspace, ref or default_ref(workspace.root)), graph)
+
+
+def chosen(
+    workspace: Workspace,
+    names: list[str],
+    *,
+    ref: str | None = None,
+    use_affected: bool = False,
+    all_packages: bool = False,
+) -> list[Package] | None:
+    """The packages named, every package (`--all`), or those affected since *ref*
+    (`--affected`); None when nothing was asked for. Contradictory options are refused."""
+    if all_packages and (names or use_affected):
+        raise InvalidInputError("--all goes without names and --affected")
+    if use_affected and names:
+        raise InvalidInputError("name packages or pass --affected, not both")
+    if ref is not None and not use_affected:
+        raise InvalidInputError("--since goes with --affected")
+    if all_packages:
+        return list(workspace.packages)
+    if use_affected:
+        return affected(workspace, ref, Graph.of(workspace)).packages(workspace)
+    return workspace.resolve(names) if names else None

@@ -1,0 +1,1 @@
+"""Templating: the only place that knows Copier, its answers files and the template history."""

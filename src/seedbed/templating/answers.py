@@ -1,0 +1,137 @@
+"""The answers: what seedbed tells a template (on `init`, `new` and `update`), what a rendered
+project records in its `.copier-answers.yml`, and the settings the package template renders
+from the `stage` answer, switched when a package changes stage. The one owner of that file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from seedbed import __version__
+from seedbed.effects.transaction import Transaction
+from seedbed.errors import ProtoError
+from seedbed.model.names import Scope
+from seedbed.model.workspace import MANIFEST, Package, Stage, Workspace, read_text
+
+ANSWERS_FILE = ".copier-answers.yml"
+# What the package template renders differently per stage (templates/package/pyproject.toml.jinja).
+STATUS_CLASSIFIER: dict[Stage, str] = {
+    "seed": "Development Status :: 2 - Pre-Alpha",
+    "core": "Development Status :: 4 - Beta",
+}
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A Copier answers file."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ProtoError(f"cannot read {path}: {error}") from error
+    if not isinstance(data, dict):
+        raise ProtoError(f"{path} is not a Copier answers file")
+    return data
+
+
+def workspace_data(
+    scope: Scope,
+    *,
+    python: str,
+    author: tuple[str, str],
+    description: str,
+    seeds_fix_forward: bool,
+) -> dict[str, Any]:
+    """The answers seedbed gives the workspace template on `proto init`."""
+    answers: dict[str, Any] = {
+        "template": "workspace",
+        "seeds_fix_forward": seeds_fix_forward,
+        "seedbed_version": __version__,
+        "scope": scope.name,
+        "import_style": scope.import_style,
+        "python_version": python,
+        "author_name": author[0],
+        "author_email": author[1],
+    }
+    if description:
+        answers["description"] = description
+    return answers
+
+
+def package_data(
+    scope: Scope,
+    short: str,
+    *,
+    kind: str,
+    stage: str,
+    python: str,
+    author: tuple[str, str],
+    description: str,
+) -> dict[str, Any]:
+    """The answers seedbed gives a package template, built-in or the team's own, on `new` and
+    again on `update` (a team template that does not ask for a value still gets it)."""
+    answers: dict[str, Any] = {
+        "template": "package",
+        "scope": scope.name,
+        "import_style": scope.import_style,
+        "name": short,
+        "kind": kind,
+        "stage": stage,
+        "python_version": python,
+        "author_name": author[0],
+        "author_email": author[1],
+        # derived values, for team templates (the built-in one computes the same)
+        "distribution": scope.distribution(short),
+        "import_name": scope.import_name(short),
+        "import_path": scope.import_name(short).replace(".", "/"),
+    }
+    if description:
+        answers["description"] = description
+    return answers
+
+
+def update_data(workspace: Workspace, package: Package, stored: dict[str, Any]) -> dict[str, Any]:
+    """What `proto new` gave the template, with the stored answers winning, and the stage the
+    package has now (a graduated package updates with the core profile)."""
+    answered = {key: value for key, value in stored.items() if not key.startswith("_")}
+    computed = package_data(
+        workspace.scope,
+        package.short,
+        kind=str(answered.get("kind", "lib")),
+        stage=package.stage,
+        python=workspace.python,
+        author=(str(answered.get("author_name", "")), str(answered.get("author_email", ""))),
+        description=str(answered.get("description", "")),
+    )
+    return {**computed, **answered, "stage": package.stage}
+
+
+def set_answer(text: str, key: str, value: str) -> str:
+    """The answers file *text* with the top-level scalar *key* set to *value* (line endings,
+    comments and every other line kept)."""
+    return re.sub(rf"(?m)^{re.escape(key)}: [^\r\n]*(\r?)$", rf"{key}: {value}\1", text)
+
+
+def switch_stage(transaction: Transaction, folder: Path, stage: Stage) -> list[Path]:
+    """Switch what the package template rendered from its stage (the status classifier and the
+    `stage` answer) in the package at *folder* to *stage*; return the files changed."""
+    from seedbed.effects import tomledit
+
+    changed = []
+    other: Stage = "core" if stage == "seed" else "seed"
+    manifest = folder / MANIFEST
+    document = tomledit.load(manifest)
+    if tomledit.replace_in_array(
+        document, ("project", "classifiers"), STATUS_CLASSIFIER[other], STATUS_CLASSIFIER[stage]
+    ):
+        transaction.write_text(manifest, tomledit.dumps(document))
+        changed.append(manifest)
+    answers = folder / ANSWERS_FILE
+    text = read_text(answers)
+    if text is not None:
+        new = set_answer(text, "stage", stage)
+        if new != text:
+            transaction.write_text(answers, new)
+            changed.append(answers)
+    return changed

@@ -1,0 +1,36 @@
+"""The generated GitHub workflows pass actionlint, zizmor (offline) and the workflow schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import BIN, Runner, run
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("flags", [[], ["--strict-seeds"]], ids=["fix-forward", "strict-seeds"])
+def test_workflows_pass_the_linters(tmp_path: Path, proto: Runner, flags: list[str]) -> None:
+    result = proto("init", "ws", *flags, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    root = tmp_path / "ws"
+    workflows = sorted(str(p) for p in (root / ".github/workflows").glob("*.yml"))
+    assert [Path(w).name for w in workflows] == ["ci.yml", "package.yml", "publish.yml"]
+    run(BIN / "actionlint", *workflows, cwd=root)
+    run(BIN / "zizmor", "--offline", "--min-severity", "medium", ".github/workflows", cwd=root)
+    run(BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows,
+        cwd=root)  # fmt: skip
+    ci = (root / ".github/workflows/ci.yml").read_text()
+    assert "proto affected" in ci
+    assert "proto check" in ci
+    assert f"seeds-fix-forward: {'false' if flags else 'true'}" in ci
+    package = (root / ".github/workflows/package.yml").read_text()
+    assert "continue-on-error: ${{ inputs.seeds-fix-forward && matrix.stage == 'seed' }}" in package
+    assert 'uv run nox -s lint typecheck tests -- "$PACKAGE"' in package
+    publish = (root / ".github/workflows/publish.yml").read_text()
+    assert "id-token: write" in publish
+    assert 'tags: ["*@*"]' in publish
+    assert "proto publish" in publish
+    assert "--trusted-publishing always" in publish
