@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import BIN, PROTO, Runner, commit_all
+from tests.helpers import BIN, PROTO, Runner, commit_all, make_history, render_old, run
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -121,3 +121,35 @@ def graph_workspace(base_graph_workspace: Path, tmp_path: Path) -> Path:
     target = tmp_path / "acme-protos"
     shutil.copytree(base_graph_workspace, target, symlinks=True)
     return target
+
+
+ANSWERS = {"scope": "acme", "import_style": "namespace", "python_version": "3.11",
+           "author_name": "Ada", "author_email": "ada@example.com"}  # fmt: skip
+
+
+@pytest.fixture
+def old_workspace(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A committed workspace with one package, both made from template v0.0.9, then edited."""
+    bundle = make_history(tmp_path)
+    root = tmp_path / "ws"
+    render_old(bundle, {"template": "workspace", "seedbed_version": "0.0.9", **ANSWERS}, root)
+    package = {"template": "package", "name": "tool", "kind": "lib", "stage": "seed"}
+    render_old(bundle, {**package, **ANSWERS}, root / "seeds/tool")
+    run("git", "init", "-q", cwd=root)
+    run(BIN / "uv", "lock", cwd=root)
+    run("git", "add", "-A", cwd=root)
+    run("git", "commit", "-qm", "Made with seedbed 0.0.9", cwd=root)
+    # the user's own edits
+    (root / "README.md").write_text((root / "README.md").read_text() + "\nOur own notes.\n")
+    readme = root / "seeds/tool/README.md"
+    readme.write_text(readme.read_text().replace("TODO: say more.", "It parses URLs, fast."))
+    (root / ".vscode/settings.json").unlink()
+    (root / "seeds/tool/tests/test_tool.py").unlink()
+    manifest = root / "seeds/tool/pyproject.toml"
+    manifest.write_text(
+        manifest.read_text().replace("dependencies = [\n]", 'dependencies = ["six"]')
+    )
+    run(BIN / "uv", "lock", cwd=root)
+    run("git", "add", "-A", cwd=root)
+    run("git", "commit", "-qm", "Our edits", cwd=root)
+    return root, {"SEEDBED_TEMPLATE_HISTORY": str(bundle)}

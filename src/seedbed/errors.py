@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
@@ -15,6 +17,16 @@ class ProtoError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+class Interrupted(BaseException):
+    """The process was asked to stop (SIGTERM, SIGHUP): changes roll back, as on Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 class InvalidInputError(ProtoError):
@@ -32,7 +44,7 @@ class ToolFailedError(ProtoError):
 
     def __init__(self, command: list[str], output: str, hint: str | None = None) -> None:
         detail, tool_hint = summarize(output)
-        message = f"`{' '.join(command)}` failed" + (f": {detail}" if detail else "")
+        message = redact(f"`{' '.join(command)}` failed" + (f": {detail}" if detail else ""))
         super().__init__(message, hint or tool_hint)
         self.command = command
         self.output = output
@@ -65,3 +77,20 @@ def summarize(output: str) -> tuple[str, str | None]:
             return " ".join(paragraph), hint
     body = [line for line in lines if line and not line.startswith("hint:")]
     return " | ".join(body[-3:]), hint
+
+
+_USERINFO = re.compile(
+    r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@\s:]*)(?P<secret>:[^/@\s]*)?@"
+)
+
+
+def redact(text: str) -> str:
+    """*text* with the user-info of every URL hidden: `https://alice:PW@host/` becomes
+    `https://alice:***@host/`, and `https://TOKEN@host/` becomes `https://***@host/`."""
+
+    def hide(match: re.Match[str]) -> str:
+        if match["secret"] is not None:
+            return f"{match['scheme']}{match['user']}:***@"
+        return f"{match['scheme']}***@"
+
+    return _USERINFO.sub(hide, text)

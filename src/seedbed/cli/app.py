@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from seedbed import __version__
-from seedbed.errors import EXIT_USAGE, ProtoError
+from seedbed.errors import EXIT_USAGE, Interrupted, ProtoError, redact
 
 app = typer.Typer(
     name="proto",
@@ -57,7 +57,7 @@ def root(
 # The command table, in the order `proto --help` lists it: each is `seedbed.cli.<name>.command`.
 COMMANDS = (
     "init", "new", "depend", "list", "graph", "graduate", "check", "affected", "version",
-    "publish", "update", "kinds",
+    "publish", "update", "kinds", "doctor",
 )  # fmt: skip
 for name in COMMANDS:
     app.command(name)(importlib.import_module(f"seedbed.cli.{name}").command)
@@ -65,9 +65,9 @@ for name in COMMANDS:
 
 def fail(message: str, hint: str | None, code: int) -> NoReturn:
     """Print one `error:` line (and a `hint:` line) on stderr and exit with *code*."""
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {redact(message)}", err=True)
     if hint:
-        typer.echo(f"hint: {hint}", err=True)
+        typer.echo(f"hint: {redact(hint)}", err=True)
     raise SystemExit(code)
 
 
@@ -95,7 +95,18 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         fail("aborted", None, 130)
     except KeyboardInterrupt:
-        fail("interrupted", None, 130)
+        fail("interrupted (Ctrl-C); every change was undone", None, 130)
+    except Interrupted as stop:
+        fail(f"stopped by {stop}; every change was undone", None, 128 + stop.signum)
+    except OSError as error:  # the disk is full, a file is read-only, ...
+        if os.environ.get("PROTO_DEBUG") == "1":
+            raise
+        where = f": {error.filename}" if error.filename else ""
+        fail(
+            f"{error.strerror or error}{where}",
+            "fix that (free some space, check permissions) and run the command again",
+            1,
+        )
     except Exception as error:  # a bug in proto: still one line, and the way to see more
         if os.environ.get("PROTO_DEBUG") == "1":
             raise

@@ -21,23 +21,24 @@ def command(
     dry_run: DryRun = False,
 ) -> None:
     """Add (or --remove) workspace dependencies of CONSUMER on PROVIDER..., then relock."""
-    from seedbed.model import workspace
+    from seedbed.cli.session import writing
     from seedbed.operations import depend
 
-    plan = depend.plan_depend(workspace.load(), consumer, providers, remove=remove)
-    who = plan.consumer.short
-    for provider in plan.unchanged:
-        state = "does not depend" if remove else "already depends"
-        typer.echo(f"{who} {state} on {provider.short}: nothing to do")
-    if not plan.change:
-        return
-    names = ", ".join(p.short for p in plan.change)
-    manifest = plan.consumer.manifest
-    if dry_run:
-        action = f"remove {names} from" if remove else f"add {names} to"
-        typer.echo(f"Would {action} {manifest}, then run: uv lock")
-        return
-    with progress("Editing and relocking"):
-        depend.apply(plan)
+    with writing(dry_run) as workspace:
+        plan = depend.plan_depend(workspace, consumer, providers, remove=remove)
+        who = plan.consumer.short
+        for provider in plan.unchanged:
+            state = "does not depend" if remove else "already depends"
+            typer.echo(f"{who} {state} on {provider.short}: nothing to do")
+        if not plan.change:
+            return
+        names = ", ".join(p.short for p in plan.change)
+        manifest = plan.consumer.manifest
+        if dry_run:
+            action = f"remove {names} from" if remove else f"add {names} to"
+            typer.echo(f"Would {action} {manifest}, then run: uv lock")
+            return
+        with progress("Editing and relocking"):
+            depend.apply(plan)
     state = "no longer depends" if remove else "now depends"
     typer.echo(f"{who} {state} on {names} ({manifest}); relocked uv.lock")

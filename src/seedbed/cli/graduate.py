@@ -25,17 +25,21 @@ def command(
     dry_run: DryRun = False,
 ) -> None:
     """Move seeds/NAME to core/NAME, keeping git history; all or nothing."""
-    from seedbed.model import workspace
+    from seedbed.cli.session import writing
     from seedbed.operations import graduate
 
-    plan = graduate.plan_graduate(
-        workspace.load(),
-        names,
-        with_deps=with_deps,
-        force=force,
-        allow_dirty=allow_dirty,
-        commit=commit,
-    )
+    with writing(dry_run) as workspace:
+        plan = graduate.plan_graduate(
+            workspace,
+            names,
+            with_deps=with_deps,
+            force=force,
+            allow_dirty=allow_dirty,
+            commit=commit,
+        )
+        if not dry_run:
+            with progress("Graduating"):
+                result = graduate.apply(plan)
     moves = [
         f"{m.source} -> {m.target} ({m.tracked} tracked files"
         + (f", {m.untracked} untracked)" if m.untracked else ")")
@@ -51,8 +55,6 @@ def command(
         if commit:
             typer.echo(f"Would commit: {plan.commit_message().splitlines()[0]}")
         return
-    with progress("Graduating"):
-        result = graduate.apply(plan)
     echo_list("Graduated, in dependency order:", moves)
     echo_list("Edited (mentions of the old paths, stage settings):", result.edited)
     typer.echo(f"Relocked: uv {' '.join(plan.lock_command())}")

@@ -33,13 +33,14 @@ def command(
     dry_run: DryRun = False,
 ) -> None:
     """Create a package in seeds/NAME from the package template and relock the workspace."""
-    from seedbed.model import workspace
+    from seedbed.cli.session import writing
     from seedbed.operations import new
 
-    plan = new.plan_new(workspace.load(), name, kind, depends_on or [], description, trust=trust)
-    where = plan.path.as_posix()
-    with progress(f"Creating {where} and relocking", dry_run):
-        result = new.preview(plan) if dry_run else new.apply(plan)
+    with writing(dry_run) as workspace:
+        plan = new.plan_new(workspace, name, kind, depends_on or [], description, trust=trust)
+        where = plan.path.as_posix()
+        with progress(f"Creating {where} and relocking", dry_run):
+            result = new.preview(plan) if dry_run else new.apply(plan)
     what = f"{where} ({plan.kind.name}: {plan.distribution}, import {plan.import_name})"
     echo_list(
         f"Would create {what}:" if dry_run else f"Created {what}:",

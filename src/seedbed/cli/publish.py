@@ -9,6 +9,7 @@ import typer
 
 from seedbed.cli.options import Affected, Json, Names, Since
 from seedbed.cli.output import echo_json, echo_list, progress
+from seedbed.errors import redact
 
 
 class TrustedPublishing(StrEnum):
@@ -52,22 +53,22 @@ def command(
     Credentials come from uv's usual sources: UV_PUBLISH_TOKEN, UV_PUBLISH_USERNAME and
     UV_PUBLISH_PASSWORD, keyring, or trusted publishing.
     """
-    from seedbed.model import workspace
+    from seedbed.cli.session import writing
     from seedbed.operations import publish
 
-    loaded = workspace.load()
-    plan = publish.plan_publish(
-        loaded,
-        names or [],
-        ref=since,
-        use_affected=affected,
-        publish_url=publish_url,
-        check_url=check_url,
-        tag=tag,
-        trusted_publishing=trusted_publishing.value if trusted_publishing else None,
-    )
-    with progress("Building, validating and uploading", dry_run):
-        result = publish.apply(plan, dry_run=dry_run)
+    with writing(dry_run) as loaded:
+        plan = publish.plan_publish(
+            loaded,
+            names or [],
+            ref=since,
+            use_affected=affected,
+            publish_url=publish_url,
+            check_url=check_url,
+            tag=tag,
+            trusted_publishing=trusted_publishing.value if trusted_publishing else None,
+        )
+        with progress("Building, validating and uploading", dry_run):
+            result = publish.apply(plan, dry_run=dry_run)
     if json:
         echo_json(publish.summary(plan, result))
         return
@@ -81,5 +82,5 @@ def command(
         )
         echo_list("", [f.relative_to(loaded.root).as_posix() for f in result.built[short]])
     if dry_run:
-        typer.echo(f"Nothing uploaded (--dry-run); would upload to {plan.publish_url}")
+        typer.echo(f"Nothing uploaded (--dry-run); would upload to {redact(plan.publish_url)}")
     echo_list("Tagged:", result.tagged)

@@ -36,13 +36,13 @@ def command(
     lines, the file gets inline conflict markers and is listed. Needs a clean work tree.
     Exits 1 when conflicts are left to resolve.
     """  # fmt: skip
-    from seedbed.model import workspace
+    from seedbed.cli.session import writing
     from seedbed.operations import update
 
-    loaded = workspace.load()
-    targets = update.plan_update(loaded, names or [], template_source)
-    with progress("Updating from the templates", dry_run):
-        results, lock_problem = update.apply(loaded, targets, dry_run=dry_run, trust=trust)
+    with writing(dry_run) as loaded:
+        targets = update.plan_update(loaded, names or [], template_source)
+        with progress("Updating from the templates", dry_run):
+            results, lock_problem = update.apply(loaded, targets, dry_run=dry_run, trust=trust)
     if json:
         echo_json([
             {"name": r.target.name, "path": r.target.path, "status": r.status,

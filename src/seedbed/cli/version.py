@@ -41,21 +41,23 @@ def command(
 
     Shows every package when none is named; changing needs names, --affected or --all.
     """
-    from seedbed.model import workspace
+    from seedbed.cli.session import writing
     from seedbed.operations import version
 
-    plan = version.plan_version(
-        workspace.load(),
-        names or [],
-        ref=since,
-        use_affected=affected,
-        all_packages=all_packages,
-        bump=bump.value if bump else None,
-        new=set_,
-    )
-    if plan.changing and not dry_run:
-        with progress("Writing versions and relocking"):
-            version.apply(plan)
+    changing = bump is not None or set_ is not None
+    with writing(dry_run or not changing) as workspace:
+        plan = version.plan_version(
+            workspace,
+            names or [],
+            ref=since,
+            use_affected=affected,
+            all_packages=all_packages,
+            bump=bump.value if bump else None,
+            new=set_,
+        )
+        if plan.changing and not dry_run:
+            with progress("Writing versions and relocking"):
+                version.apply(plan)
     if json:
         echo_json([
             {"name": c.package.short, "distribution": c.package.distribution,

@@ -214,10 +214,3 @@ def commit(root: Path, message: str, paths: list[str] | None = None) -> bool:
         error.hint = error.hint or "git refused the commit (a hook?); fix that and run it again"
         raise
     return True
-
-
-def restore_head(root: Path) -> None:
-    """Put the workspace's files back as HEAD has them and remove untracked ones (used only
-    where the work tree was known to be clean before)."""
-    run_git(["checkout", "--quiet", "HEAD", "--", "."], root)
-    run_git(["clean", "-fdq", "--", "."], root)

@@ -1,5 +1,6 @@
-"""Mentions of a path in the workspace's text files, found and rewritten as whole paths only
-(`seeds/alpha` is not inside `seeds/alpha-v2` or `myseeds/alpha`)."""
+"""Mentions of a path in the workspace's text files, found and rewritten as whole paths only:
+`seeds/alpha`, `./seeds/alpha/src` and `../seeds/alpha` are mentions; `seeds/alpha-v2`,
+`myseeds/alpha`, `seeds/alpha.tar.gz` and `https://wiki.example.com/teams/seeds/alpha` are not."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from seedbed.model.workspace import LOCK, read_text
 
 
 def pattern(path: str) -> re.Pattern[str]:
-    """*path* as a whole path segment (not `path-v2`, not `mypath`)."""
-    return re.compile(rf"(?<![\w.-]){re.escape(path)}(?![\w-])")
+    """*path* as a whole path: at the start of a path (perhaps behind `./` or `../`), not
+    inside a URL or a longer path, and not the start of a longer name (`-v2`, `.tar.gz`)."""
+    return re.compile(rf"(?<![\w.\-/:@])((?:\.{{1,2}}/)*){re.escape(path)}(?![\w-]|\.\w)")
 
 
 def files_mentioning(root: Path, paths: list[str]) -> list[str]:
@@ -39,8 +41,13 @@ def rewrite(transaction: Transaction, path: Path, replacements: Mapping[str, str
         return False
     new = text
     for old, replacement in replacements.items():
-        new = pattern(old).sub(replacement, new)
+        new = pattern(old).sub(rf"\g<1>{_escape(replacement)}", new)
     if new == text:
         return False
     transaction.write_text(path, new)
     return True
+
+
+def _escape(replacement: str) -> str:
+    """A literal for re.sub's replacement template."""
+    return replacement.replace("\\", "\\\\")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,6 +33,15 @@ def run_uv(args: list[str], cwd: Path, hint: str | None = None) -> str:
     if result.returncode != 0:
         raise ToolFailedError(["uv", *args], result.stderr or result.stdout, hint)
     return result.stdout
+
+
+def python_available(version: str) -> bool:
+    """Whether uv can find or download a Python *version* (X.Y) here (no download made)."""
+    out = run_uv(["python", "list", version, "--all-versions", "--output-format", "json"], Path())
+    try:
+        return bool(json.loads(out))
+    except ValueError:
+        return True  # an older uv without JSON output: let `uv lock` decide
 
 
 def lock_args(upgrade: tuple[str, ...] = ()) -> list[str]:

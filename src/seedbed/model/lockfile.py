@@ -82,3 +82,19 @@ def reached_by_change(old_text: str, new_text: str, distributions: Iterable[str]
         for name, original in wanted.items()
         if any(lock.closure(name) & changed for lock in (old, new))
     }
+
+
+def member_paths(text: str) -> dict[str, str]:
+    """The workspace members a uv.lock records, by normalised name, with the folder it
+    records for each (`source = { editable = "seeds/x" }`); {} when it does not parse."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}
+    found = {}
+    for entry in data.get("package", []):
+        source = entry.get("source", {})
+        path = source.get("editable") or source.get("virtual")
+        if isinstance(path, str) and path != ".":
+            found[normalize(str(entry.get("name", "")))] = path
+    return found

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 from dataclasses import dataclass
 from typing import Literal
 
 from seedbed.errors import InvalidInputError
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+MAX_LENGTH = 64  # a distribution is scope + name: both well inside a file name's 255 bytes
+# Top-level modules a namespace scope must not shadow besides the standard library: the
+# workspace's own tools and what the built-in kinds import.
+TOOL_MODULES = frozenset(
+    {
+        "_pytest", "anyio", "click", "copier", "git", "hatchling", "httpx", "mypy", "nox",
+        "packaging", "pip", "pkg_resources", "pydantic", "pytest", "rich", "ruff", "seedbed",
+        "setuptools", "starlette", "tomli", "typer", "typing_extensions", "uv", "uvicorn",
+    }
+)  # fmt: skip
 ImportStyle = Literal["namespace", "flat"]
 IMPORT_STYLES: tuple[ImportStyle, ...] = ("namespace", "flat")
 
@@ -80,7 +91,28 @@ def validate_name(name: str, what: str = "package name") -> str:
             f"invalid {what} '{name}': its import form '{identifier(name)}' is a Python keyword",
             "pick another name, e.g. add a word to it",
         )
+    if len(name) > MAX_LENGTH:
+        raise InvalidInputError(
+            f"invalid {what} '{name[:20]}…': it has {len(name)} characters, more than {MAX_LENGTH}",
+            "pick a shorter name",
+        )
     return name
+
+
+def validate_scope(scope: str, import_style: ImportStyle = "namespace") -> str:
+    """Return *scope* if it is a valid scope whose import name shadows no module that the
+    packages' code needs (the standard library, the workspace's tools), else raise
+    InvalidInputError (exit 2)."""
+    validate_name(scope, "scope")
+    top = identifier(scope)
+    if import_style == "namespace" and (top in sys.stdlib_module_names or top in TOOL_MODULES):
+        where = "the standard library" if top in sys.stdlib_module_names else "a tool it uses"
+        raise InvalidInputError(
+            f"invalid scope '{scope}': packages would import as {top}.NAME, which hides "
+            f"the module '{top}' of {where}",
+            f"pick another scope, e.g. '{scope}-protos'",
+        )
+    return scope
 
 
 @dataclass(frozen=True)
@@ -116,4 +148,4 @@ def scope_from_folder(folder_name: str) -> str:
             f"cannot derive a scope from the folder name '{folder_name}'",
             "pass one with --scope, e.g. --scope acme-protos",
         )
-    return validate_name(candidate, "scope")
+    return validate_scope(candidate)

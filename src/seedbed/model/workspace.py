@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from seedbed.errors import InvalidInputError, NotAWorkspaceError, ProtoError
-from seedbed.model.names import IMPORT_STYLES, ImportStyle, Scope, normalize
+from seedbed.model.names import IMPORT_STYLES, ImportStyle, Scope, normalize, validate_scope
 
 Stage = Literal["seed", "core"]
 STAGE_DIRS: dict[Stage, str] = {"seed": "seeds", "core": "core"}
@@ -132,9 +132,8 @@ class Workspace:
         for stage in STAGE_DIRS.values():
             folder = self.root / stage
             if folder.is_dir():
-                for child in folder.iterdir():
-                    if child.is_dir():
-                        taken[normalize(child.name)] = child.relative_to(self.root)
+                for child in folder.iterdir():  # files too: a folder could not be made there
+                    taken[normalize(child.name)] = child.relative_to(self.root)
         for package in self.packages:
             taken.setdefault(normalize(package.distribution), package.path)
         return taken
@@ -170,17 +169,44 @@ def parse_scope(root: Path, config: dict[str, Any]) -> Scope:
     proto = config["tool"]["proto"]
     scope = proto.get("scope")
     style = proto.get("import-style", "namespace")
-    if not isinstance(scope, str) or not scope:
+    where = f"{root / MANIFEST}: [tool.proto]"
+    if scope is None or scope == "":
+        raise ProtoError(f"{where} has no scope", 'add a line like scope = "acme-protos"')
+    if not isinstance(scope, str):
         raise ProtoError(
-            f"{root / MANIFEST}: [tool.proto] has no scope", 'add a line like scope = "acme-protos"'
+            f"{where} scope must be a string, not {scope!r}", 'write it like scope = "acme-protos"'
         )
     if style not in IMPORT_STYLES:
-        raise ProtoError(
-            f"{root / MANIFEST}: [tool.proto] import-style must be 'namespace' or 'flat'",
-            f"it is {style!r}",
-        )
+        raise ProtoError(f"{where} import-style must be 'namespace' or 'flat'", f"it is {style!r}")
     import_style: ImportStyle = "flat" if style == "flat" else "namespace"
+    try:
+        validate_scope(scope, import_style)
+    except InvalidInputError as error:
+        raise ProtoError(f"{where} {error.message}", error.hint) from error
     return Scope(scope, import_style)
+
+
+def check_members(root: Path, config: dict[str, Any]) -> None:
+    """`[tool.uv.workspace] members` must be a list of relative glob patterns."""
+    where = f"{root / MANIFEST}: [tool.uv.workspace]"
+    uv = config.get("tool", {}).get("uv", {})
+    workspace = uv.get("workspace", {}) if isinstance(uv, dict) else {}
+    if not isinstance(workspace, dict):
+        raise ProtoError(
+            f"{where} must be a table", 'write it like members = ["core/*", "seeds/*"]'
+        )
+    members = workspace.get("members", [])
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        raise ProtoError(
+            f"{where} members must be a list of glob patterns",
+            'write it like members = ["core/*", "seeds/*"]',
+        )
+    for member in members:
+        if not member.strip() or Path(member).is_absolute() or ".." in Path(member).parts:
+            raise ProtoError(
+                f"{where} members has {member!r}; members are globs relative to the root",
+                'write it like members = ["core/*", "seeds/*"]',
+            )
 
 
 def load_package(root: Path, folder: Path, stage: Stage) -> Package | None:
@@ -227,6 +253,7 @@ def load(start: Path | None = None) -> Workspace:
     """Find and read the workspace that contains *start* (default: the current folder)."""
     root, config = find_root((start or Path.cwd()).resolve())
     scope = parse_scope(root, config)
+    check_members(root, config)
     packages: list[Package] = []
     for stage, dirname in STAGE_DIRS.items():
         stage_dir = root / dirname

@@ -280,8 +280,11 @@ def undeclared_imports(workspace: Workspace, graph: Graph) -> Iterator[Violation
         for part in ("src", "tests"):
             folder = workspace.root / package.path / part
             for path in sorted(folder.rglob("*.py")):
+                try:
+                    size += path.stat().st_size
+                except OSError:  # a dangling symlink, a file deleted meanwhile
+                    continue
                 jobs.append((package, part, path))
-                size += path.stat().st_size
     args = [(str(path), marker) for _, _, path in jobs]
     if size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:

@@ -119,6 +119,12 @@ def plan_graduate(
         package = graph.packages[short]
         source = package.path.as_posix()
         target = f"{STAGE_DIRS['core']}/{package.path.name}"
+        if (root / source).is_symlink():
+            raise ProtoError(
+                f"{source} is a symbolic link, so graduating it would move the link, not the "
+                "package",
+                "make it a real folder in the workspace (move its files in), then graduate it",
+            )
         if (root / target).exists():
             raise ProtoError(
                 f"{target} already exists, so {source} cannot move there",
@@ -171,15 +177,9 @@ def apply(plan: GraduatePlan) -> GraduateResult:
     edited: list[str] = []
     replacements = {move.source: move.target for move in plan.moves}
     with changing(root, index=True) as transaction:
-        if not (root / STAGE_DIRS["core"]).exists():
-            (root / STAGE_DIRS["core"]).mkdir()
-            transaction.created(root / STAGE_DIRS["core"])
         for move in plan.moves:
-            if move.tracked:
-                git.move(root, move.source, move.target)
-            else:
-                (root / move.source).rename(root / move.target)
-            transaction.moved(root / move.source, root / move.target)
+            transaction.make_parents(root / move.target)
+            transaction.move(root / move.source, root / move.target, with_git=bool(move.tracked))
         for old_path in plan.mentions:
             path = plan.new_path(old_path)
             if mentions.rewrite(transaction, root / path, replacements):
@@ -192,7 +192,7 @@ def apply(plan: GraduatePlan) -> GraduateResult:
         if plan.commit:
             paths = [m.source for m in plan.moves] + [m.target for m in plan.moves]
             paths += [path for path in edited if not _inside_moves(path, plan)] + [LOCK]
-            committed = git.commit(root, plan.commit_message(), sorted(set(paths)))
+            committed = transaction.commit(plan.commit_message(), sorted(set(paths)))
             if not committed:
                 raise ProtoError(
                     "git has no identity configured, so the graduation was not committed",

@@ -7,17 +7,18 @@ a failed run leaves the destination as it was.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seedbed.effects import git, uv
-from seedbed.effects.transaction import Transaction
+from seedbed.effects import git, scratch, uv
+from seedbed.effects.transaction import interruptible
 from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError
-from seedbed.model.names import ImportStyle, Scope, scope_from_folder, validate_name
+from seedbed.model.names import ImportStyle, Scope, scope_from_folder, validate_scope
 from seedbed.model.workspace import find_root, is_python_version, running_python
 from seedbed.templating import answers
+
+SCRATCH_PREFIX = ".proto-init-"
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,17 @@ def plan_init(
             "a workspace cannot hold another one; use `proto new NAME` to add a package",
         )
     scope_name = (
-        validate_name(scope, "scope") if scope is not None else scope_from_folder(dest.name)
+        validate_scope(scope, import_style) if scope is not None else scope_from_folder(dest.name)
     )
     python = python or running_python()
     if not is_python_version(python):
         raise InvalidInputError(f"invalid Python version '{python}'", "use the form X.Y, e.g. 3.12")
+    uv.uv_binary()  # refuse now if uv is missing, not after rendering
+    if python != running_python() and not uv.python_available(python):
+        raise InvalidInputError(
+            f"Python {python} is not one uv can find or install",
+            "`uv python list --all-versions` shows the versions there are",
+        )
     if author_name is None or author_email is None:
         git_name, git_email = git.identity()
         author_name = git_name if author_name is None else author_name
@@ -112,34 +119,32 @@ def preview(plan: InitPlan) -> InitResult:
 
 
 def apply(plan: InitPlan) -> InitResult:
-    """Render the workspace, `git init`, `uv lock`, and make the first commit.
+    """Render the workspace, `git init`, `uv lock` and make the first commit, all in a scratch
+    folder next to DEST, then move it into place in one rename: an interrupted init leaves
+    DEST as it was (and its scratch folder is cleared by the next init there).
 
-    Rendering and `git init` are all or nothing; a lock that cannot be made (no index) is
-    reported in the result, and the workspace is kept and committed without it.
+    A lock that cannot be made (no index) is reported in the result; the workspace is kept
+    and committed without it.
     """
     from seedbed.templating import copier
 
     dest = plan.dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        Transaction(dest.parent) as transaction,
-        tempfile.TemporaryDirectory(prefix=".proto-init-", dir=dest.parent) as scratch,
-    ):
-        files = copier.render(plan.data(), Path(scratch) / "out")
-        if not dest.exists():
-            dest.mkdir()
-            transaction.created(dest)
-        for child in (Path(scratch) / "out").iterdir():
-            child.rename(dest / child.name)
-            transaction.created(dest / child.name)
-        git.init(dest)
-        transaction.created(dest / ".git")
-    result = InitResult(plan, files)
-    try:
-        uv.lock(dest)
-        result.locked = True
-    except ToolFailedError as error:
-        result.lock_error = error
-    git.stage_all(dest)
-    result.committed = git.commit(dest, f"Start the {plan.scope.name} workspace with seedbed")
+    scratch.clear_stale(dest.parent, SCRATCH_PREFIX)
+    with interruptible(), scratch.folder(dest.parent, SCRATCH_PREFIX) as work:
+        built = work / "out"
+        files = copier.render(plan.data(), built)
+        git.init(built)
+        result = InitResult(plan, files)
+        try:
+            uv.lock(built)
+            result.locked = True
+        except ToolFailedError as error:
+            result.lock_error = error
+        git.stage_all(built)
+        message = f"Start the {plan.scope.name} workspace with seedbed"
+        result.committed = git.commit(built, message)
+        if dest.exists():
+            dest.rmdir()  # it is empty: plan_init refused anything else
+        built.rename(dest)
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from seedbed.errors import redact
 from seedbed.model.workspace import Workspace
 from seedbed.templating import kinds
 
@@ -19,7 +20,7 @@ def records(found: list[kinds.Kind]) -> list[dict[str, Any]]:
         {
             "name": kind.name,
             "builtin": kind.builtin,
-            "source": kind.url,
+            "source": redact(kind.url),
             "version": kind.version,
             "path": kind.folder,
             "description": kind.description,

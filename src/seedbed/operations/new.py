@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedbed.effects import git
+from seedbed.effects import git, scratch
 from seedbed.effects.transaction import changing
 from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.model.names import normalize, validate_name
 from seedbed.model.workspace import MANIFEST, STAGE_DIRS, Workspace, read_toml
-from seedbed.templating import answers, kinds
+from seedbed.templating import answers, kinds, trust
 from seedbed.templating.source import Source
+
+SCRATCH_PREFIX = ".proto-new-"  # `proto doctor` removes what a killed run leaves
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,14 @@ def plan_new(
     )
 
 
-def _check_rendered_package(plan: NewPlan, rendered: Path) -> None:
-    """A team template must make a package that fits the workspace."""
-    manifest = rendered / MANIFEST
+def _render(plan: NewPlan, into: Path) -> list[Path]:
+    """Render the package into *into* (a scratch folder) and check what came out: a team
+    template must make a package that fits the workspace, and (without --trust) one whose
+    build runs none of the template's own code."""
+    from seedbed.templating import copier
+
+    files = copier.render(plan.data(), into, plan.source, trust=plan.trust)
+    manifest = into / MANIFEST
     name = read_toml(manifest).get("project", {}).get("name") if manifest.is_file() else None
     if name is None or normalize(str(name)) != normalize(plan.distribution):
         raise ProtoError(
@@ -131,34 +138,36 @@ def _check_rendered_package(plan: NewPlan, rendered: Path) -> None:
             f"{plan.distribution} (its pyproject.toml has {name!r})",
             "its [project] name must be '{{ scope }}-{{ name }}'; see `proto kinds --help`",
         )
+    risks = [] if plan.trust or plan.kind.builtin else trust.build_risks(into)
+    if risks:
+        raise ProtoError(
+            f"the template of kind '{plan.kind.name}' makes a package whose build would run "
+            f"code from the template: {'; '.join(risks)}",
+            "pass --trust if you trust where this template comes from "
+            "(`proto new --help` says what it allows)",
+        )
+    return files
 
 
 def preview(plan: NewPlan) -> NewResult:
-    """The files `apply` would create; nothing is written."""
-    from seedbed.templating import copier
-
-    return NewResult(plan, copier.render_preview(plan.data(), plan.source, trust=plan.trust))
+    """The files `apply` would create (rendered and checked in a scratch folder); nothing is
+    written to the workspace."""
+    with tempfile.TemporaryDirectory(prefix="proto-preview-") as folder:
+        return NewResult(plan, _render(plan, Path(folder) / plan.short))
 
 
 def apply(plan: NewPlan) -> NewResult:
     """Render the package into seeds/NAME, add its dependencies, relock; undo all on failure."""
     from seedbed.effects import tomledit
-    from seedbed.templating import copier
 
     root = plan.workspace.root
     target = root / plan.path
-    with (
-        changing(root) as transaction,
-        tempfile.TemporaryDirectory(prefix=".proto-", dir=root) as scratch,
-    ):
-        rendered = Path(scratch) / plan.short
-        files = copier.render(plan.data(), rendered, plan.source, trust=plan.trust)
-        _check_rendered_package(plan, rendered)
-        if not target.parent.exists():
-            target.parent.mkdir()
-            transaction.created(target.parent)
-        rendered.rename(target)
+    with changing(root) as transaction, scratch.folder(root, SCRATCH_PREFIX) as work:
+        rendered = work / plan.short
+        files = _render(plan, rendered)
+        transaction.make_parents(target)
         transaction.created(target)
+        rendered.rename(target)
         if plan.depends_on:
             manifest = target / MANIFEST
             document = tomledit.load(manifest)

@@ -10,6 +10,7 @@ the one users install. Extras and markers are kept.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
@@ -19,12 +20,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from seedbed.effects import git, uv
-from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError, summarize
+from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError, redact, summarize
 from seedbed.model.graph import Graph
-from seedbed.model.names import normalize
+from seedbed.model.names import normalize, requirement_name
 from seedbed.model.workspace import MANIFEST, Package, Workspace
 from seedbed.operations import select
 
@@ -74,7 +75,13 @@ def published_versions(index_url: str, distribution: str) -> set[str] | None:
     url = urljoin(index_url.rstrip("/") + "/", normalize(distribution) + "/")
     if not url.startswith(("http://", "https://")):
         return None
-    request = urllib.request.Request(url, headers={"Accept": "text/html"})  # noqa: S310
+    parts = urlsplit(url)
+    headers = {"Accept": "text/html"}
+    if parts.username is not None:  # credentials in the URL: send them as basic auth
+        pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+        url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
             page = response.read().decode("utf-8", errors="replace")
@@ -122,6 +129,12 @@ def plan_publish(
     missing: list[str] = []
     for short in graph.order(chosen):
         package = graph.packages[short]
+        broken = [r for r in package.requirements if requirement_name(r) is None]
+        if broken:
+            raise ProtoError(
+                f"{package.manifest}: {broken[0]!r} is not a valid requirement (PEP 508)",
+                "fix it by hand, e.g. `name>=1.0`",
+            )
         pins = {}
         for provider in graph.dependencies(short):
             sibling = graph.packages[provider]
@@ -291,7 +304,7 @@ def apply(plan: PublishPlan, *, dry_run: bool = False) -> PublishResult:
 def summary(plan: PublishPlan, result: PublishResult) -> dict[str, object]:
     """A JSON-ready report."""
     return {
-        "publish_url": plan.publish_url,
+        "publish_url": redact(plan.publish_url),
         "packages": [
             {
                 "name": r.package.short,

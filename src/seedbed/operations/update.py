@@ -1,31 +1,38 @@
 """`proto update`: bring the workspace root and its packages to the current template versions
 with Copier's 3-way update, keeping the team's own edits.
 
-Copier diffs the whole repository at its top, so updates run in a strict order with clean-up in
-between (verified against copier 9.19): the work tree must be clean; the root goes first, then
-each package; after each step, conflicted paths are taken out of the index (or the next step
-would fail) and files a step deleted are deleted again (or the next step brings them back).
-At the end the conflicts are put back into the index, so `git status` shows them as unmerged.
+Copier renders the old template version into the tree it updates, so the update runs in a
+throw-away worktree of HEAD and only its result is carried over to the real work tree, in one
+journaled step. Copier diffs the whole repository at its top, so updates run in a strict order
+with clean-up in between (verified against copier 9.19): the work tree must be clean; the root
+goes first, then each package; after each step, conflicted paths are taken out of the index (or
+the next step would fail) and files a step deleted are deleted again (or the next step brings
+them back). In the real index the conflicts are unmerged, so `git status` shows them.
 uv.lock is never rendered by a template; it is regenerated at the end.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from seedbed import __version__
-from seedbed.effects import git, uv
+from seedbed.effects import git
+from seedbed.effects.transaction import Transaction, changing, interruptible
 from seedbed.errors import ProtoError, ToolFailedError
-from seedbed.model.workspace import MANIFEST, Workspace, load, read_text
+from seedbed.model.workspace import MANIFEST, Workspace, read_text
 from seedbed.templating import answers
 from seedbed.templating.answers import ANSWERS_FILE
 from seedbed.templating.kinds import kind_for_source, resolve
 from seedbed.templating.source import TEMPLATE_URL, Source, builtin_source
+from seedbed.templating.trust import build_risks
 
 CONFLICT_MARKER = "<<<<<<< before updating"
+WORKTREE_PREFIX = "proto-update-"
 
 
 @dataclass(frozen=True)
@@ -132,21 +139,12 @@ def _check_version_available(source: Source, current: str, override: str | None)
         )
 
 
-def run(workspace: Workspace, targets: list[Target], *, trust: bool = False) -> list[TargetResult]:
-    """Update each target in order, with the clean-up Copier needs between steps."""
-
-    root = workspace.root
-    try:
-        results = _update_each(root, targets, trust=trust)
-    except BaseException:
-        # The work tree was clean before (a precondition), so HEAD is exactly what was there.
-        git.restore_head(root)
-        raise
-    _attribute_changes(workspace, results)
-    return results
-
-
-def _update_each(root: Path, targets: list[Target], *, trust: bool) -> list[TargetResult]:
+def _update_each(
+    root: Path, targets: list[Target], *, trust: bool
+) -> tuple[list[TargetResult], list[str]]:
+    """Update each target in order in the work tree at *root*, with the clean-up Copier needs
+    between steps; return the results and the unmerged index entries (`git ls-files -u`
+    lines, repository-relative) that the conflicts left."""
     from seedbed.templating import copier
 
     top = git.toplevel(root)
@@ -175,19 +173,15 @@ def _update_each(root: Path, targets: list[Target], *, trust: bool) -> list[Targ
         for path in deleted:
             (top / path).unlink(missing_ok=True)
         results.append(TargetResult(target, "updated"))
-    if unmerged:
-        paths = sorted({entry.split("\t", 1)[1] for entry in unmerged})
-        index_info = "".join(f"0 {'0' * 40}\t{path}\n" for path in paths)
-        index_info += "".join(f"{entry}\n" for entry in unmerged)
-        git.run_git(["update-index", "--index-info"], top, input=index_info)
-    return results
+    return results, unmerged
 
 
-def _attribute_changes(workspace: Workspace, results: list[TargetResult]) -> None:
-    """Sort the changed and conflicted files by the target they belong to."""
+def _attribute_changes(root: Path, workspace: Workspace, results: list[TargetResult]) -> None:
+    """Sort the files changed in the work tree at *root* by the target they belong to, and
+    find the conflicts."""
     package_dirs = {p.path.as_posix(): p.short for p in workspace.packages}
     by_name = {result.target.name: result for result in results}
-    for change in git.status(workspace.root):
+    for change in git.status(root):
         path = change.path
         parts = path.split("/")
         owner = package_dirs.get("/".join(parts[:2]), "workspace")
@@ -195,53 +189,88 @@ def _attribute_changes(workspace: Workspace, results: list[TargetResult]) -> Non
         if result is None:
             continue
         result.changed.append(path)
-        text_path = workspace.root / path
-        conflicted = change.unmerged or (
-            text_path.is_file() and CONFLICT_MARKER in (read_text(text_path) or "")
-        )
-        if conflicted:
+        text_path = root / path
+        if text_path.is_file() and CONFLICT_MARKER in (read_text(text_path) or ""):
             result.conflicts.append(path)
     for result in results:
         if result.conflicts:
             result.status = "conflicts"
 
 
-def relock(workspace: Workspace, results: list[TargetResult]) -> str | None:
+def _refuse_risky_builds(tree: Path, results: list[TargetResult], *, trust: bool) -> None:
+    """Without --trust, an updated team-kind package may not have gained a build that runs
+    code from its template (the relock would run it)."""
+    for result in results:
+        target = result.target
+        if trust or target.path == "." or target.source.url == TEMPLATE_URL:
+            continue
+        risks = build_risks(tree / target.path)
+        if risks:
+            raise ProtoError(
+                f"the updated template of {target.name} makes a package whose build would run "
+                f"code from the template: {'; '.join(risks)}; nothing was updated",
+                "pass --trust if you trust where this template comes from",
+            )
+
+
+def _relock(transaction: Transaction, results: list[TargetResult]) -> str | None:
     """Regenerate uv.lock after the update; the reason it was not done, or None."""
     if not any(r.status != "current" for r in results):
         return None
     if any(path.endswith(MANIFEST) for r in results for path in r.conflicts):
         return "a pyproject.toml has conflicts: resolve them, then run `uv lock`"
     try:
-        uv.lock(workspace.root)
+        transaction.relock()
     except ToolFailedError as error:
         return f"{error.message}; run `uv lock` once that is fixed"
     return None
 
 
+@contextmanager
+def _worktree(workspace: Workspace) -> Iterator[Path]:
+    """A throw-away worktree of HEAD (the work tree is clean, so it is the same); yields the
+    workspace's folder inside it."""
+    toplevel = git.toplevel(workspace.root)
+    inner = workspace.root.relative_to(toplevel.resolve())
+    with tempfile.TemporaryDirectory(prefix=WORKTREE_PREFIX) as scratch:
+        tree = Path(scratch) / "tree"
+        git.run_git(["worktree", "add", "--quiet", "--detach", str(tree), "HEAD"], toplevel)
+        try:
+            yield tree / inner
+        finally:
+            git.run_git(["worktree", "remove", "--force", str(tree)], toplevel)
+
+
 def apply(
     workspace: Workspace, targets: list[Target], *, dry_run: bool, trust: bool
 ) -> tuple[list[TargetResult], str | None]:
-    """Update (or, for a dry run, preview) the targets; relock after a real update.
+    """Render and merge every target in a scratch worktree, then (unless *dry_run*) carry the
+    result over to the real work tree in one journaled step, conflicts unmerged in the index,
+    and relock. An interruption never exposes a half-rendered package.
 
     Returns the per-target results and why uv.lock was not regenerated (None when it was,
     or when nothing needed it).
     """
-    if dry_run:
-        return preview(workspace, targets, trust=trust), None
-    results = run(workspace, targets, trust=trust)
-    return results, relock(workspace, results)
-
-
-def preview(workspace: Workspace, targets: list[Target], *, trust: bool) -> list[TargetResult]:
-    """Run the update in a throw-away worktree of HEAD (the work tree is clean, so it is the
-    same) and report what it would change; the real work tree is not touched."""
-    toplevel = git.toplevel(workspace.root)
-    inner = workspace.root.relative_to(toplevel.resolve())
-    with tempfile.TemporaryDirectory(prefix="proto-update-") as scratch:
-        tree = Path(scratch) / "tree"
-        git.run_git(["worktree", "add", "--quiet", "--detach", str(tree), "HEAD"], toplevel)
-        try:
-            return run(load(tree / inner), targets, trust=trust)
-        finally:
-            git.run_git(["worktree", "remove", "--force", str(tree)], toplevel)
+    root = workspace.root
+    with interruptible(), _worktree(workspace) as tree:
+        results, unmerged = _update_each(tree, targets, trust=trust)
+        _refuse_risky_builds(tree, results, trust=trust)
+        _attribute_changes(tree, workspace, results)
+        if dry_run:
+            return results, None
+        changed = [path for c in git.status(tree) for path in (c.path, c.original) if path]
+        with changing(root, index=True) as transaction:
+            for path in changed:
+                source = tree / path
+                if source.is_file():
+                    transaction.write_bytes(root / path, source.read_bytes())
+                    (root / path).chmod(source.stat().st_mode)
+                else:
+                    transaction.remove(root / path)
+            if unmerged:
+                paths = sorted({entry.split("\t", 1)[1] for entry in unmerged})
+                index_info = "".join(f"0 {'0' * 40}\t{path}\n" for path in paths)
+                index_info += "".join(f"{entry}\n" for entry in unmerged)
+                git.run_git(["update-index", "--index-info"], git.toplevel(root), input=index_info)
+            problem = _relock(transaction, results)
+    return results, problem

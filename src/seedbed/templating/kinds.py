@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seedbed.effects import git
-from seedbed.errors import ProtoError
+from seedbed.errors import ProtoError, redact
 from seedbed.model.names import validate_name
 from seedbed.model.workspace import MANIFEST, Workspace
 from seedbed.templating import history
@@ -59,7 +59,7 @@ class Kind:
             return f"built in (seedbed templates {TEMPLATE_TAG})"
         if self.folder is not None:
             return f"{self.folder} (this repository)"
-        return f"{self.url} @ {self.version or 'latest tag'}"
+        return f"{redact(self.url)} @ {self.version or 'latest tag'}"
 
 
 def load(workspace: Workspace) -> dict[str, Kind]:
@@ -82,6 +82,11 @@ def load(workspace: Workspace) -> dict[str, Kind]:
             raise ProtoError(f"{where}: '{name}' must be a path, a URL or a table")
         if "path" in value:
             folder = Path(str(value["path"])).as_posix().strip("/")
+            if Path(str(value["path"])).is_absolute() or ".." in Path(folder).parts:
+                raise ProtoError(
+                    f"{where}: '{name}' points at {value['path']}, outside this repository",
+                    "a folder kind is a folder of the workspace; use a url for anything else",
+                )
             if (
                 not (workspace.root / folder / "copier.yml").is_file()
                 and not (workspace.root / folder / "copier.yaml").is_file()
