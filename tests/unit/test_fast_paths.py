@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("copier", "git", "rich", "plumbum", "tomlkit")
+HEAVY = ("copier", "git", "rich", "plumbum", "tomlkit", "pydantic")
 
 
 def imported_modules(*argv: str, cwd: Path | None = None) -> set[str]:
