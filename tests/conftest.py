@@ -11,8 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.helpers import BIN, PROTO, Runner, commit_all, make_history, render_old, run
+
+# Property tests judge results, not speed: on a busy 2-core machine a deadline only adds noise.
+settings.register_profile("seedbed", deadline=None)
+settings.load_profile("seedbed")
 
 
 @pytest.fixture(scope="session", autouse=True)

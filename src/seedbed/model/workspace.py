@@ -209,58 +209,27 @@ def check_members(root: Path, config: dict[str, Any]) -> None:
             )
 
 
-def load_package(root: Path, folder: Path, stage: Stage) -> Package | None:
-    """Read one member; None for a folder without a pyproject.toml (uv ignores those too)."""
-    manifest = folder / MANIFEST
-    if not manifest.is_file():
-        return None
-    data = read_toml(manifest)
-    project = _mapping(data, "project", manifest)
-    uv = _mapping(_mapping(data, "tool", manifest), "uv", manifest, "tool.")
-    sources = _mapping(uv, "sources", manifest, "tool.uv.")
-    groups = _mapping(data, "dependency-groups", manifest)
-    dependencies = project.get("dependencies", [])
-    if not isinstance(dependencies, list):
-        raise ProtoError(f"{manifest}: [project].dependencies must be a list of requirements")
-    version = project.get("version", "")
-    return Package(
-        short=folder.name,
-        stage=stage,
-        path=folder.relative_to(root),
-        distribution=str(project.get("name", folder.name)),
-        version=version if isinstance(version, str) else "",
-        requirements=tuple(str(req) for req in dependencies),
-        sources=sources,
-        group_requirements=tuple(
-            req
-            for group in groups.values()
-            if isinstance(group, list)
-            for req in group
-            if isinstance(req, str)
-        ),
-    )
-
-
-def _mapping(data: dict[str, Any], key: str, manifest: Path, prefix: str = "") -> dict[str, Any]:
-    """The table at *key* ({} when absent); a non-table is an error that names the file."""
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise ProtoError(f"{manifest}: {prefix}{key} must be a table", "fix the file by hand")
-    return value
-
-
 def load(start: Path | None = None) -> Workspace:
     """Find and read the workspace that contains *start* (default: the current folder)."""
     root, config = find_root((start or Path.cwd()).resolve())
     scope = parse_scope(root, config)
     check_members(root, config)
-    packages: list[Package] = []
-    for stage, dirname in STAGE_DIRS.items():
-        stage_dir = root / dirname
-        if stage_dir.is_dir():
-            for child in sorted(stage_dir.iterdir()):
-                package = load_package(root, child, stage) if child.is_dir() else None
-                if package is not None:
-                    packages.append(package)
+    from seedbed.model.manifests import read_members
+
+    packages = [
+        Package(
+            short=folder.rpartition("/")[2],
+            stage=stage,
+            path=Path(folder),
+            distribution=name if name is not None else folder.rpartition("/")[2],
+            version=version,
+            requirements=requirements,
+            sources=sources,
+            group_requirements=groups,
+        )
+        for stage, folder, (name, version, requirements, sources, groups) in read_members(
+            root, STAGE_DIRS
+        )
+    ]
     packages.sort(key=lambda p: p.short)
     return Workspace(root, scope, tuple(packages), config)

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from seedbed.effects import git, uv
 from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError, redact, summarize
 from seedbed.model.graph import Graph
-from seedbed.model.names import normalize, requirement_name
+from seedbed.model.names import is_valid_requirement, normalize
 from seedbed.model.workspace import MANIFEST, Package, Workspace
 from seedbed.operations import select
 
@@ -129,7 +129,7 @@ def plan_publish(
     missing: list[str] = []
     for short in graph.order(chosen):
         package = graph.packages[short]
-        broken = [r for r in package.requirements if requirement_name(r) is None]
+        broken = [r for r in package.requirements if not is_valid_requirement(r)]
         if broken:
             raise ProtoError(
                 f"{package.manifest}: {broken[0]!r} is not a valid requirement (PEP 508)",
