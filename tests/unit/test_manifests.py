@@ -82,8 +82,8 @@ def test_a_file_changed_just_now_is_not_cached(
     root = make_workspace(tmp_path / "acme", {"a": []})
     monkeypatch.setattr(manifests, "RACY_NS", 3600 * 10**9)  # everything counts as just now
     load(root)
-    cached = marshal.loads(manifests.cache_path(root).read_bytes())[1]
-    assert cached == {}  # racy: a second write in the same clock tick could keep the key
+    path = manifests.cache_path(root)
+    assert not path.exists() or marshal.loads(path.read_bytes())[1] == {}  # racy: not cached
 
 
 def test_uncacheable_values_and_an_unwritable_cache(
