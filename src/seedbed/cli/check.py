@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from seedbed.cli.options import Json
@@ -23,11 +25,10 @@ def command(json: Json = False) -> None:
     stray-member          a stage folder that is not a package, or a member outside them
     lock-stale            uv.lock does not match the manifests (`uv lock --check`)
     """
-    from seedbed.model import workspace
+    from seedbed.model.workspace import find_root
     from seedbed.operations import check
 
-    loaded = workspace.load()
-    violations = check.violations(loaded)
+    loaded, violations = check.check_at(find_root(Path.cwd().resolve())[0])
     if json:
         echo_json([v.as_dict() for v in violations])
     elif violations:

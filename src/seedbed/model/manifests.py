@@ -4,10 +4,8 @@ parses only the manifests that changed since the last one. Any write, rename or 
 the key (ctime cannot be set back); a file changed in the last two seconds is not cached, as git
 does with "racily clean" entries, since a second write within one clock tick could keep it.
 
-The cache is a marshal file in the git directory (`.git/seedbed/manifests.marshal`, never
-committed), or in `.proto/` of a workspace that is not a git repository. It is ignored when it
-is corrupt or was written by another seedbed version, and rewritten (atomically) when anything
-changed.
+The cache is a stash (`model.stash`: in the git directory, ignored when corrupt or written by
+another seedbed version), rewritten when anything changed.
 """
 
 from __future__ import annotations
@@ -19,38 +17,19 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from seedbed import __version__
 from seedbed.errors import ProtoError
+from seedbed.model import stash
 from seedbed.model.workspace import MANIFEST, Stage, read_toml
 
-FORMAT = (__version__, 2)
+FORMAT = 2
 RACY_NS = 2_000_000_000
 # name, version, dependencies, [tool.uv.sources], dependency-group requirements
 Fields = tuple[str | None, str, tuple[str, ...], dict[str, Any], tuple[str, ...]]
 
 
-def git_dir(root: Path) -> Path | None:
-    """The git directory of the repository holding *root*, found without running git."""
-    for folder in (root, *root.parents):
-        dot_git = folder / ".git"
-        if dot_git.is_dir():
-            return dot_git
-        if dot_git.is_file():  # a linked worktree or a submodule: "gitdir: PATH"
-            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-            if text.startswith("gitdir:"):
-                found = Path(text.removeprefix("gitdir:").strip())
-                return found if found.is_absolute() else (folder / found).resolve()
-    return None
-
-
 def cache_path(root: Path) -> Path:
     """Where the cache of the workspace at *root* lives."""
-    found = git_dir(root)
-    if found is None:
-        return root / ".proto" / "manifests.marshal"
-    prefix = root.relative_to(found.parent).as_posix() if root.is_relative_to(found.parent) else ""
-    name = "root" if prefix in ("", ".") else prefix.replace("/", "__")
-    return found / "seedbed" / f"manifests-{name}.marshal"
+    return stash.path(root, "manifests")
 
 
 def _mapping(data: dict[str, Any], key: str, manifest: Path, prefix: str = "") -> dict[str, Any]:
@@ -96,13 +75,7 @@ class Cache:
         self.entries: dict[str, tuple[tuple[int, int, int, int], Fields]] = {}
         self.changed = False
         self.now = time.time_ns()
-        try:
-            # our own file, in the git directory: anyone who can change it can change the code
-            data = marshal.loads(self.path.read_bytes())  # noqa: S302
-            if isinstance(data, tuple) and len(data) == 2 and data[0] == FORMAT:
-                self.entries = data[1]
-        except (OSError, EOFError, ValueError, TypeError):
-            pass  # no cache yet, or a corrupt one: read everything
+        self.entries = stash.load(self.path, FORMAT)
 
     def fields(self, relative: str, manifest: str, stat: os.stat_result) -> Fields:
         """The fields of the *manifest* file, from the cache when the file is unchanged."""
@@ -129,13 +102,7 @@ class Cache:
             return
         for relative in gone:
             del self.entries[relative]
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(marshal.dumps((FORMAT, self.entries)))
-            temporary.replace(self.path)
-        except OSError:
-            pass  # a read-only or full disk: the next command parses again
+        stash.save(self.path, FORMAT, self.entries)
 
 
 def read_members(root: Path, stage_dirs: dict[Stage, str]) -> list[tuple[Stage, str, Fields]]:
