@@ -162,8 +162,7 @@ def bad_names(workspace: Workspace, sources: set[str]) -> Iterator[Violation]:
             yield Violation(
                 "bad-name",
                 package.short,
-                f"'{package.short}' must be importable as {import_name}, "
-                f"but {init} does not exist",
+                f"'{package.short}' must be importable as {import_name}, but {init} does not exist",
                 init.removesuffix("/__init__.py"),
             )
         shared = f"{folder}/src/{shared_package}/__init__.py"
