@@ -107,6 +107,18 @@ def update_data(workspace: Workspace, package: Package, stored: dict[str, Any]) 
     return {**computed, **answered, "stage": package.stage}
 
 
+def stamp(path: Path, url: str, ref: str) -> None:
+    """Record in the answers file at *path* the template source *url* at version *ref*, as
+    Copier writes them when it renders from git (`_commit` sorts just before `_src_path`)."""
+    text = path.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines(keepends=True) if not line.startswith("_commit:")]
+    stamped = "".join(
+        f"_commit: {ref}\n_src_path: {url}\n" if line.startswith("_src_path:") else line
+        for line in lines
+    )
+    path.write_text(stamped, encoding="utf-8")
+
+
 def set_answer(text: str, key: str, value: str) -> str:
     """The answers file *text* with the top-level scalar *key* set to *value* (line endings,
     comments and every other line kept)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from seedbed.errors import ProtoError, ToolFailedError
-from seedbed.templating.answers import ANSWERS_FILE
+from seedbed.templating.answers import ANSWERS_FILE, stamp
 from seedbed.templating.source import Source, builtin_source, url_rewrite
 
 
@@ -67,15 +67,17 @@ def render(
     source = source or builtin_source()
     with copier_session(source.rewrites, str(data.get("kind") or data.get("template"))):
         copier.run_copy(
-            source.url,
+            str(source.folder) if source.folder else source.url,
             into,
             data=data,
-            vcs_ref=source.ref,
+            vcs_ref=None if source.folder else source.ref,
             defaults=True,
             quiet=True,
             overwrite=False,
             unsafe=trust,
         )
+    if source.folder is not None:  # rendered without git: record the portable source
+        stamp(into / ANSWERS_FILE, source.url, source.ref or "")
     return sorted(path.relative_to(into) for path in into.rglob("*") if path.is_file())
 
 

@@ -47,12 +47,19 @@ class Source:
     url: str
     ref: str | None
     rewrites: dict[str, Path | str]
+    # A folder that holds exactly the files of `ref`: Copier renders from it with no git work,
+    # and the answers file is stamped with `url` and `ref` as if it had cloned them.
+    folder: Path | None = None
 
 
 def builtin_source(override: str | None = None) -> Source:
     """The built-in templates at this seedbed's version, from the embedded history (or from
     *override*, a git URL or path the team names, e.g. with `--template-source`)."""
-    return Source(TEMPLATE_URL, TEMPLATE_TAG, {TEMPLATE_URL: override or template_history()})
+    if override:
+        return Source(TEMPLATE_URL, TEMPLATE_TAG, {TEMPLATE_URL: override})
+    return Source(
+        TEMPLATE_URL, TEMPLATE_TAG, {TEMPLATE_URL: template_history()}, embedded_templates()
+    )
 
 
 def _fingerprint(folder: Path, extra: str) -> str:
