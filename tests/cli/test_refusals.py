@@ -238,6 +238,29 @@ def test_version_refusals_and_reports(chain: Path, cli: Cli) -> None:
     assert snapshot(chain) == before
 
 
+def test_version_set_refuses_local_and_backward_versions(chain: Path, cli: Cli) -> None:
+    manifest = chain / "seeds/web/pyproject.toml"
+    manifest.write_text(manifest.read_text().replace('version = "0.1.0"', 'version = "1!2.0.0"'))
+    commit_all(chain, "web has an epoch")
+    before = snapshot(chain)
+    cases = [
+        (["version", "web", "--set", "1.2.3+local"], 2, "local version (+local)", "--set 1.2.3"),
+        (["version", "notes", "--set", "0.0.9"], 1, "backwards: notes 0.1.0", "--force"),
+        (["version", "web", "notes", "--set", "3.0"], 1, "backwards: web 1!2.0.0"),
+        (["version", "notes", "--bump", "patch", "--force"], 2, "--force goes with --set"),
+    ]
+    for args, code, *needles in cases:
+        assert_clean_failure(cli(*args, cwd=chain), code, *needles)
+    forced = cli("version", "notes", "--set", "0.0.9", "--force", "--dry-run", cwd=chain)
+    assert forced.returncode == 0, forced.stderr
+    assert forced.stdout == "notes 0.1.0 would become 0.0.9\n"
+    kept = cli("version", "web", "--bump", "minor", "--dry-run", cwd=chain)
+    assert kept.stdout == "web 1!2.0.0 would become 1!2.1.0\n"
+    same = cli("version", "notes", "--set", "0.1.0", "--dry-run", cwd=chain)
+    assert same.stdout == "notes 0.1.0\n"  # setting the same version is not a step back
+    assert snapshot(chain) == before
+
+
 def test_publish_refusals(chain: Path, cli: Cli) -> None:
     assert_clean_failure(cli("publish", cwd=chain), 2, "name at least one package")
     assert_clean_failure(cli("publish", "web", "--affected", cwd=chain), 2, "not both")
