@@ -188,3 +188,14 @@ def test_kinds(chain: Path, cli: Cli) -> None:
         "description": "a library",
     }
     assert data[0]["version"].startswith("v")
+
+
+def test_affected_keeps_dependency_order_around_a_cycle(tmp_path: Path, cli: Cli) -> None:
+    root = make_workspace(
+        tmp_path / "acme",
+        {"zeta": [], "loop-a": ["loop-b", "zeta"], "loop-b": ["loop-a"], "app": ["loop-a"],
+         "base": [], "top": ["base"]},
+    )  # fmt: skip
+    assert names(cli, root, "--all") == ["base", "zeta", "loop-a", "loop-b", "top", "app"]
+    append(root / "seeds/zeta/pyproject.toml")
+    assert names(cli, root) == ["zeta", "loop-a", "loop-b", "app"]

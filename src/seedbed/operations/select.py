@@ -15,7 +15,7 @@ from pathlib import Path
 from seedbed.effects import git
 from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.model import lockfile
-from seedbed.model.graph import CycleError, Graph
+from seedbed.model.graph import Graph
 from seedbed.model.workspace import LOCK, MANIFEST, PYTHON_PIN, STAGE_DIRS, Package, Workspace
 
 WORKSPACE_WIDE = (MANIFEST, "noxfile.py", PYTHON_PIN)
@@ -30,11 +30,9 @@ class Selection:
     reasons: dict[str, str]  # short name -> "changed" | "dependent" | "workspace" | "lock" | "all"
 
     def names(self, graph: Graph) -> list[str]:
-        """Affected packages, providers before consumers."""
-        try:
-            return graph.order(self.reasons)
-        except CycleError:  # still report them all; `proto check` names the cycle
-            return sorted(self.reasons)
+        """Affected packages, providers before consumers (the packages of a cycle together;
+        `proto check` names the cycle)."""
+        return graph.order(self.reasons, cycles=True)
 
     def packages(self, workspace: Workspace) -> list[Package]:
         """The affected packages, sorted by name."""
