@@ -42,6 +42,13 @@ def echo_list(title: str, items: list[str]) -> None:
             typer.echo(f"  {item}")
 
 
+def warn(message: str, hint: str | None = None) -> None:
+    """A `warning:` line (and a `hint:` line) on stderr: the command still succeeds."""
+    typer.echo(f"warning: {message}", err=True)
+    if hint:
+        typer.echo(f"hint: {hint}", err=True)
+
+
 def echo_json(data: object) -> None:
     """Stable, indented JSON on stdout."""
     typer.echo(json.dumps(data, indent=2))

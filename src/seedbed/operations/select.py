@@ -9,7 +9,8 @@ locked dependencies (transitively) changed. Dependents are added transitively.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from seedbed.effects import git
@@ -28,6 +29,8 @@ class Selection:
 
     base: str | None  # the merge-base commit, None with --all
     reasons: dict[str, str]  # short name -> "changed" | "dependent" | "workspace" | "lock" | "all"
+    ref: str | None = None  # the ref compared with, None with --all
+    warning: tuple[str, str] | None = None  # why it may not be the answer wanted; what to do
 
     def names(self, graph: Graph) -> list[str]:
         """Affected packages, providers before consumers (the packages of a cycle together;
@@ -60,17 +63,24 @@ def merge_base(workspace: Workspace, ref: str) -> str:
             "the repository has no commits yet, so nothing can have changed since one",
             "commit the workspace first, or pass --all to select every package",
         )
-    shallow = git.run_git(["rev-parse", "--is-shallow-repository"], root).strip() == "true"
+    shallow = is_shallow(root)
     fetch = "fetch more history (`git fetch --unshallow`, or a larger `fetch-depth`)"
     if not known:
-        if shallow:
+        if shallow and _may_be_beyond_history(root, ref):
             raise ProtoError(
                 f"'{ref}' is not in this shallow clone",
                 f"{fetch}, or pass --all to select every package",
             )
         raise InvalidInputError(
             f"'{ref}' is not a commit, branch or tag here",
-            "check the name (`git branch -a`), or pass --all to select every package",
+            "check the name (`git branch -a`"
+            + (
+                "; a shallow clone has only the branches it fetched: "
+                "`git fetch --unshallow origin BRANCH`"
+                if shallow
+                else ""
+            )
+            + "), or pass --all to select every package",
         )
     base = git.run_git(["merge-base", ref, "HEAD"], root, ok=(0, 1)).strip()
     if not base:
@@ -82,6 +92,38 @@ def merge_base(workspace: Workspace, ref: str) -> str:
             else "pass --all to select every package",
         )
     return base
+
+
+def is_shallow(root: Path) -> bool:
+    """Whether the repository is a shallow clone (history cut off below some commits)."""
+    return git.run_git(["rev-parse", "--is-shallow-repository"], root).strip() == "true"
+
+
+def _may_be_beyond_history(root: Path, ref: str) -> bool:
+    """Whether *ref*, which names no commit here, may name one that a shallow clone cut off:
+    a commit id, or a walk back from a name that exists (`HEAD~3`, `origin/main^`). A name
+    that exists nowhere (`totally-bogus-ref`) is simply not a ref."""
+    name = re.split(r"[~^]", ref, maxsplit=1)[0]
+    if name != ref:
+        return git.rev_parse(root, f"{name}^{{commit}}") is not None
+    return re.fullmatch(r"[0-9a-fA-F]{4,64}", ref) is not None
+
+
+def fallback_warning(root: Path) -> tuple[str, str]:
+    """What to say (and what to do) when there is no upstream branch to compare with, so
+    the comparison is with HEAD."""
+    if is_shallow(root):
+        return (
+            "compared with HEAD, since this shallow clone has no origin/HEAD, origin/main or "
+            "origin/master: only uncommitted changes count",
+            "fetch the base branch with its history (`git fetch --unshallow origin main`) and "
+            "pass --since origin/main, or pass --all to select every package",
+        )
+    return (
+        "compared with HEAD, since there is no origin/HEAD, origin/main or origin/master: "
+        "only uncommitted changes count",
+        "pass --since REF (a branch, tag or commit), or --all to select every package",
+    )
 
 
 def changed_files(workspace: Workspace, base: str) -> list[str]:
@@ -104,8 +146,8 @@ def _package_of(path: str, stage_dirs: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def since(workspace: Workspace, base: str, graph: Graph) -> Selection:
-    """What a change since the commit *base* affects."""
+def since(workspace: Workspace, base: str, graph: Graph, ref: str | None = None) -> Selection:
+    """What a change since the commit *base* (the merge-base with *ref*) affects."""
     names = set(graph.packages)
     reasons: dict[str, str] = {}
     stage_dirs = set(STAGE_DIRS.values())
@@ -116,7 +158,7 @@ def since(workspace: Workspace, base: str, graph: Graph) -> Selection:
             if inside[1] in names:
                 reasons[inside[1]] = "changed"
         elif path in WORKSPACE_WIDE or path.startswith(WORKSPACE_WIDE_PREFIXES):
-            return Selection(base, dict.fromkeys(sorted(names), "workspace"))
+            return Selection(base, dict.fromkeys(sorted(names), "workspace"), ref)
         elif path.split("/")[0] in stage_dirs:  # a stage-wide file, e.g. seeds/ruff.toml
             stage = stage_of_dir[path.split("/")[0]]
             for name, package in graph.packages.items():
@@ -127,7 +169,7 @@ def since(workspace: Workspace, base: str, graph: Graph) -> Selection:
                 reasons.setdefault(name, "lock")
     for name in sorted(graph.dependents_closure(reasons)):
         reasons.setdefault(name, "dependent")
-    return Selection(base, dict(sorted(reasons.items())))
+    return Selection(base, dict(sorted(reasons.items())), ref)
 
 
 def lock_affected(workspace: Workspace, base: str) -> set[str]:
@@ -152,7 +194,13 @@ def affected(
     """What changed since *ref* (default: the upstream default branch), or every package."""
     if all_packages:
         return every(workspace)
-    return since(workspace, merge_base(workspace, ref or default_ref(workspace.root)), graph)
+    if ref is not None:
+        return since(workspace, merge_base(workspace, ref), graph, ref)
+    ref = default_ref(workspace.root)
+    selection = since(workspace, merge_base(workspace, ref), graph, ref)
+    if ref == "HEAD":  # nothing upstream to compare with: say so rather than guess
+        return replace(selection, warning=fallback_warning(workspace.root))
+    return selection
 
 
 def chosen(
