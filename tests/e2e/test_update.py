@@ -239,3 +239,56 @@ def test_a_git_kind_with_tasks_needs_trust(workspace: Path, proto: Runner, tmp_p
     assert (workspace / "seeds/boom/task-ran").is_file()
     assert f"_src_path: {url}" in (workspace / "seeds/boom/.copier-answers.yml").read_text()
     assert_clean_failure(proto("new", "x", "--kind", "nope", cwd=workspace), 2, "risky")
+
+
+def test_a_git_kind_without_a_version_follows_its_latest_tag(
+    workspace: Path, proto: Runner, tmp_path: Path
+) -> None:
+    source = tmp_path / "service"
+    source.mkdir()
+    (source / "copier.yml").write_text("name:\n  type: str\nscope:\n  type: str\n")
+    (source / "{{_copier_conf.answers_file}}.jinja").write_text(
+        "{{ _copier_answers|to_nice_yaml -}}\n"
+    )
+    (source / "pyproject.toml.jinja").write_text(
+        '[project]\nname = "{{ scope }}-{{ name }}"\nversion = "0.1.0"\n'
+    )
+    (source / "SERVICE.md").write_text("v1.0\n")
+    run("git", "init", "-q", cwd=source)
+    run("git", "add", "-A", cwd=source)
+    run("git", "commit", "-qm", "v1.0", cwd=source)
+    run("git", "tag", "v1.0.0", cwd=source)
+    (source / "SERVICE.md").write_text("v1.1\n")
+    run("git", "commit", "-qam", "v1.1", cwd=source)
+    run("git", "tag", "v1.1.0", cwd=source)
+    (source / "SERVICE.md").write_text("v2 beta\n")
+    run("git", "commit", "-qam", "v2 beta", cwd=source)
+    run("git", "tag", "v2.0.0b1", cwd=source)  # a pre-release: Copier skips it, so does proto
+    url = "https://git.example.invalid/acme/service.git"
+    count = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
+    env = {
+        "GIT_CONFIG_COUNT": str(count + 1),
+        f"GIT_CONFIG_KEY_{count}": f"url.{source}.insteadOf",
+        f"GIT_CONFIG_VALUE_{count}": url,
+    }
+    manifest = workspace / "pyproject.toml"
+    manifest.write_text(manifest.read_text() + f'\n[tool.proto.kinds]\nservice = "{url}"\n')
+    run("git", "commit", "-qam", "service kind", cwd=workspace)
+    made = proto("new", "api", "--kind", "service", cwd=workspace, env=env)
+    assert made.returncode == 0, made.stderr
+    assert (workspace / "seeds/api/SERVICE.md").read_text() == "v1.1\n"
+    assert "_commit: v1.1.0" in (workspace / "seeds/api/.copier-answers.yml").read_text()
+    run("git", "add", "-A", cwd=workspace)
+    run("git", "commit", "-qm", "api", cwd=workspace)
+    again = proto("update", "api", cwd=workspace, env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "api: already current (v1.1.0)\n"
+    assert run("git", "status", "--porcelain", cwd=workspace) == ""
+
+    (source / "SERVICE.md").write_text("v1.2\n")
+    run("git", "commit", "-qam", "v1.2", cwd=source)
+    run("git", "tag", "v1.2.0", cwd=source)
+    updated = proto("update", "api", cwd=workspace, env=env)
+    assert updated.returncode == 0, updated.stderr
+    assert updated.stdout == "api: updated v1.1.0 -> v1.2.0 (2 files)\n"
+    assert (workspace / "seeds/api/SERVICE.md").read_text() == "v1.2\n"

@@ -102,4 +102,4 @@ def command(
             f"the workspace was created, but {result.lock_error.message}",
             f"when the package index is reachable, run `uv lock` in {where} and commit uv.lock",
         )
-    echo_list("Next:", [f"cd {where}", "proto new my-first-idea"])
+    echo_list("Next:", [*([f"cd {where}"] if where != "." else []), "proto new my-first-idea"])

@@ -33,6 +33,11 @@ def shown(path: Path) -> str:
     return relative if len(relative) < len(str(path)) else str(path)
 
 
+def plural(count: int, word: str) -> str:
+    """`1 package`, `2 packages`."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def echo_list(title: str, items: list[str]) -> None:
     """A title line and one indented line per item (nothing when there are no items)."""
     if items:

@@ -66,6 +66,9 @@ def command(
         tag=tag,
         trusted_publishing=trusted_publishing.value if trusted_publishing else None,
     )
+    if plan.empty_because is not None and not json:
+        typer.echo(f"Nothing to publish: {plan.empty_because}")
+        return
     with progress("Building, validating and uploading", dry_run):
         result = publish.apply(plan, dry_run=dry_run)
     if json:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from seedbed.cli.options import DryRun, Json, Trust
-from seedbed.cli.output import echo_json, echo_list, progress
+from seedbed.cli.output import echo_json, echo_list, plural, progress
 from seedbed.errors import EXIT_REFUSED
 
 
@@ -57,7 +57,7 @@ def command(
                 typer.echo(f"{target.name}: already current ({target.current})")
                 continue
             verb = "would update" if dry_run else "updated"
-            changes = f"{len(result.changed)} file{'s' if len(result.changed) != 1 else ''}"
+            changes = plural(len(result.changed), "file")
             wanted = target.wanted or "latest"
             if len(wanted) == 40:  # a commit of a folder kind: show it as git does
                 wanted = wanted[:7]

@@ -65,6 +65,7 @@ class Package:
     requirements: tuple[str, ...] = ()
     sources: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     group_requirements: tuple[str, ...] = ()  # from [dependency-groups], e.g. test-only deps
+    named: bool = True  # False when [project] has no name (distribution is then the folder's)
 
     @property
     def manifest(self) -> str:
@@ -170,9 +171,14 @@ def parse_scope(root: Path, config: dict[str, Any]) -> Scope:
     proto = config["tool"]["proto"]
     scope = proto.get("scope")
     style = proto.get("import-style", "namespace")
-    if not isinstance(scope, str) or not scope:
+    if scope is None or scope == "":
         raise ProtoError(
             f"{root / MANIFEST}: [tool.proto] has no scope", 'add a line like scope = "acme-protos"'
+        )
+    if not isinstance(scope, str):
+        raise ProtoError(
+            f"{root / MANIFEST}: [tool.proto] scope must be a string, not {scope!r}",
+            'quote it, e.g. scope = "acme-protos"',
         )
     if style not in IMPORT_STYLES:
         raise ProtoError(
@@ -202,6 +208,7 @@ def load_package(root: Path, folder: Path, stage: Stage) -> Package | None:
         stage=stage,
         path=folder.relative_to(root),
         distribution=str(project.get("name", folder.name)),
+        named="name" in project,
         version=version if isinstance(version, str) else "",
         requirements=tuple(str(req) for req in dependencies),
         sources=sources,
@@ -223,17 +230,18 @@ def _mapping(data: dict[str, Any], key: str, manifest: Path, prefix: str = "") -
     return value
 
 
-def load(start: Path | None = None) -> Workspace:
-    """Find and read the workspace that contains *start* (default: the current folder)."""
+def load(start: Path | None = None, *, packages: bool = True) -> Workspace:
+    """Find and read the workspace that contains *start* (default: the current folder);
+    without *packages*, only its root (for commands that need no package manifest)."""
     root, config = find_root((start or Path.cwd()).resolve())
     scope = parse_scope(root, config)
-    packages: list[Package] = []
-    for stage, dirname in STAGE_DIRS.items():
+    found: list[Package] = []
+    for stage, dirname in STAGE_DIRS.items() if packages else ():
         stage_dir = root / dirname
         if stage_dir.is_dir():
             for child in sorted(stage_dir.iterdir()):
                 package = load_package(root, child, stage) if child.is_dir() else None
                 if package is not None:
-                    packages.append(package)
-    packages.sort(key=lambda p: p.short)
-    return Workspace(root, scope, tuple(packages), config)
+                    found.append(package)
+    found.sort(key=lambda p: p.short)
+    return Workspace(root, scope, tuple(found), config)

@@ -12,7 +12,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedbed.effects import uv
@@ -42,14 +42,21 @@ class Violation:
     package: str | None
     message: str
     path: str
+    line: int = field(default=0, repr=False)  # for sorting only: 0 when it is about a file
 
     def as_dict(self) -> dict[str, str | None]:
         """The JSON form."""
-        return asdict(self)
+        return {
+            "rule": self.rule,
+            "package": self.package,
+            "message": self.message,
+            "path": self.path,
+        }
 
 
 def violations(workspace: Workspace, *, lock: bool = True) -> list[Violation]:
-    """Every violation in the workspace, sorted by rule (in RULES order), package and path."""
+    """Every violation in the workspace, sorted by rule (in RULES order), package, path and
+    line number."""
     pending_lock = _start_lock_check(workspace) if lock else None  # runs while we scan
     graph = Graph.of(workspace)
     found = [
@@ -62,7 +69,9 @@ def violations(workspace: Workspace, *, lock: bool = True) -> list[Violation]:
     ]
     if lock:
         found += lock_stale(workspace, pending_lock)
-    return sorted(found, key=lambda v: (RULES.index(v.rule), v.package or "", v.path, v.message))
+    return sorted(
+        found, key=lambda v: (RULES.index(v.rule), v.package or "", v.path, v.line, v.message)
+    )
 
 
 def core_depends_on_seed(graph: Graph) -> Iterator[Violation]:
@@ -125,7 +134,15 @@ def bad_names(workspace: Workspace) -> Iterator[Violation]:
     scope = workspace.scope
     for package in workspace.packages:
         expected = scope.distribution(package.short)
-        if normalize(package.distribution) != normalize(expected):
+        if not package.named:
+            yield Violation(
+                "bad-name",
+                package.short,
+                f"{package.manifest} has no [project] name; it must be '{expected}' "
+                "(scope + folder name)",
+                package.manifest,
+            )
+        elif normalize(package.distribution) != normalize(expected):
             yield Violation(
                 "bad-name",
                 package.short,
@@ -318,6 +335,7 @@ def undeclared_imports(workspace: Workspace, graph: Graph) -> Iterator[Violation
                 f"line {line} imports {scope.import_name(target)} but '{package.short}' does "
                 f"not declare it; {fix}",
                 rel,
+                line,
             )
 
 

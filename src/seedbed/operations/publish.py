@@ -58,6 +58,7 @@ class PublishPlan:
     index_url: str  # where siblings that are not in this publish must already be
     tag: bool
     trusted_publishing: str | None = None
+    empty_because: str | None = None  # why there is nothing to publish, when there is nothing
 
 
 def simple_index(publish_url: str, check_url: str | None) -> str:
@@ -109,6 +110,13 @@ def plan_publish(
     packages = select.chosen(workspace, names, ref=ref, use_affected=use_affected)
     if packages is None:
         raise InvalidInputError("name at least one package, or pass --affected")
+    index_url = simple_index(publish_url, check_url)
+    if not packages:
+        since = ref or select.default_ref(workspace.root)
+        return PublishPlan(
+            workspace, (), publish_url, check_url, index_url, tag, trusted_publishing,
+            f"no package changed since {since}, and nothing depends on a changed one",
+        )  # fmt: skip
     graph = Graph.of(workspace)
     dynamic = [p.short for p in packages if not p.version]
     if dynamic:
@@ -117,7 +125,6 @@ def plan_publish(
             'set `version = "X.Y.Z"` in [project] (then `proto version` manages it)',
         )
     chosen = {p.short for p in packages}
-    index_url = simple_index(publish_url, check_url)
     releases = []
     missing: list[str] = []
     for short in graph.order(chosen):

@@ -11,6 +11,7 @@ uv.lock is never rendered by a template; it is regenerated at the end.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from seedbed.errors import ProtoError, ToolFailedError
 from seedbed.model.workspace import MANIFEST, Workspace, load, read_text
 from seedbed.templating import answers
 from seedbed.templating.answers import ANSWERS_FILE
-from seedbed.templating.kinds import kind_for_source, resolve
+from seedbed.templating.kinds import kind_for_source, latest_git_tag, resolve
 from seedbed.templating.source import TEMPLATE_URL, Source, builtin_source
 
 CONFLICT_MARKER = "<<<<<<< before updating"
@@ -95,9 +96,11 @@ def plan_update(
 
 
 def _target(workspace: Workspace, name: str, path: str, override: str | None) -> Target:
-    stored = answers.read(workspace.root / path / ANSWERS_FILE)
+    answers_file = workspace.root / path / ANSWERS_FILE
+    stored = answers.read(answers_file)
     url = str(stored.get("_src_path", ""))
     current = str(stored.get("_commit", ""))
+    shown = answers_file.relative_to(workspace.root).as_posix()
     if path == ".":
         data: dict[str, Any] = {"seedbed_version": __version__}  # CI installs this seedbed
     else:
@@ -105,16 +108,57 @@ def _target(workspace: Workspace, name: str, path: str, override: str | None) ->
     if url == TEMPLATE_URL:
         source = builtin_source(override)
         _check_version_available(source, current, override)
+        return Target(name, path, current, source, data)
+    kind = kind_for_source(workspace, url)
+    if kind is None:  # a template seedbed does not manage: updated to its latest tag
+        _check_updatable(shown, url, current)
+        source = Source(url, latest_git_tag(url, shown), {})
     else:
-        kind = kind_for_source(workspace, url)
-        # a template seedbed does not manage is updated to its latest tag
-        source = Source(url, None, {}) if kind is None else resolve(workspace, kind)
+        source = resolve(workspace, kind)
     return Target(name, path, current, source, data)
+
+
+def _check_updatable(answers_file: str, url: str, current: str) -> None:
+    """Copier can update only what records a template it can reach again and the version it
+    was made from; say what to do when the answers file lacks either."""
+    adopt = (
+        f"if it was made from seedbed's templates, record where and from which version: set "
+        f"`_src_path: {TEMPLATE_URL}` and `_commit: vX.Y.Z` (that seedbed's version) in "
+        f"{answers_file}, commit it, and run `proto update` again"
+    )
+    if not url:
+        raise ProtoError(f"{answers_file} records no template (_src_path)", adopt)
+    is_url = "://" in url or url.startswith(("gh:", "gl:")) or re.match(r"[\w.-]+@[\w.-]+:", url)
+    if not is_url and not Path(url).is_absolute():
+        raise ProtoError(
+            f"{answers_file} records the template as {url!r}, a path relative to wherever "
+            "Copier ran, which proto update cannot use",
+            adopt,
+        )
+    if not is_url and not Path(url).exists():
+        raise ProtoError(
+            f"{answers_file} records the template as {url!r}, which is not on this machine",
+            adopt,
+        )
+    if not current:
+        raise ProtoError(
+            f"{answers_file} records no template version (_commit), so Copier has nothing to "
+            f"merge from: {url} was not a git repository's top when it was rendered",
+            f"set `_commit:` in {answers_file} to the tag or commit it was made from, commit "
+            "it, and run `proto update` again",
+        )
 
 
 def _check_version_available(source: Source, current: str, override: str | None) -> None:
     """The version a target was made from must be in the history, or Copier cannot merge."""
-    tags = git.remote_tags(source.rewrites[TEMPLATE_URL])
+    history = source.rewrites[TEMPLATE_URL]
+    try:
+        tags = git.remote_tags(history)
+    except ToolFailedError as error:
+        raise ProtoError(
+            f"cannot read the templates at {history}: {error.message}",
+            "point --template-source at a git repository or bundle of seedbed's templates",
+        ) from error
     if source.ref and source.ref not in tags:
         raise ProtoError(
             f"{override or 'the template history'} has no tag {source.ref} "

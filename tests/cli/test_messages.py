@@ -1,0 +1,147 @@
+"""What proto says, said right: counts, hints for common slips, usage lines as the docs write
+them, orderly reports, and messages that name the real problem (in-process, hand-made
+workspaces)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from seedbed.cli.app import COMMANDS
+from tests.conftest import InProcess
+from tests.helpers import BIN, assert_clean_failure, commit_all, make_workspace, run, snapshot
+
+Cli = Callable[..., InProcess]
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Path:
+    """web -> url-parser -> text-tools, and a lone notes; all seeds, committed."""
+    return make_workspace(
+        tmp_path / "acme",
+        {"text-tools": [], "url-parser": ["text-tools"], "web": ["url-parser"], "notes": []},
+    )
+
+
+def test_check_counts_one_package_as_one(tmp_path: Path, cli: Cli) -> None:
+    root = make_workspace(tmp_path / "acme", {"notes": []})
+    manifest = root / "pyproject.toml"  # no dev tools, so the lock needs no package index
+    manifest.write_text(manifest.read_text().replace('[dependency-groups]\ndev = ["pytest"]\n', ""))
+    run(BIN / "uv", "lock", "--offline", cwd=root)
+    result = cli("check", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "All 7 rules pass for 1 package.\n"
+
+
+def test_a_global_option_after_the_command_gets_a_hint(chain: Path, cli: Cli) -> None:
+    result = cli("list", "-C", chain, cwd=chain.parent)
+    assert_clean_failure(result, 2, "no such option: -C")
+    assert result.stderr.splitlines()[1] == (
+        "hint: -C is a global option: it goes before the command (`proto -C PATH list ...`)"
+    )
+    version = cli("check", "--version", cwd=chain)
+    assert_clean_failure(version, 2, "it goes before the command (`proto --version`)")
+    other = cli("list", "--frobnicate", cwd=chain)
+    assert_clean_failure(other, 2, "no such option: --frobnicate", "see `proto list --help`")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_usage_lines_name_arguments_as_the_docs_do(command: str, cli: Cli, tmp_path: Path) -> None:
+    result = cli(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    usage = result.stdout.split("\n\n", 1)[0]
+    assert usage.startswith(f"Usage: proto {command} [OPTIONS]")
+    arguments = result.stdout.split("Arguments:\n", 1)[-1].split("\n\n", 1)[0]
+    for text in (usage, arguments):
+        assert "{" not in text, text
+        assert "<" not in text, text
+
+
+def test_usage_of_the_commands_with_arguments(cli: Cli, tmp_path: Path) -> None:
+    def usage(command: str) -> str:
+        return cli(command, "--help", cwd=tmp_path).stdout.splitlines()[0]
+
+    assert usage("init") == "Usage: proto init [OPTIONS] DEST"
+    assert usage("depend") == "Usage: proto depend [OPTIONS] CONSUMER PROVIDER..."
+    assert usage("graduate") == "Usage: proto graduate [OPTIONS] NAME..."
+    assert usage("version") == "Usage: proto version [OPTIONS] [NAME]..."
+    help_text = cli("depend", "--help", cwd=tmp_path).stdout
+    assert "  PROVIDER...  The packages it uses.  [required]\n" in help_text
+
+
+def test_trust_says_what_it_allows(cli: Cli, tmp_path: Path) -> None:
+    for command in ("new", "update"):
+        text = " ".join(cli(command, "--help", cwd=tmp_path).stdout.split())
+        assert "tasks, migrations or Jinja extensions" in text
+
+
+def test_check_orders_lines_by_number(chain: Path, cli: Cli) -> None:
+    module = chain / "seeds/notes/src/acme/notes/__init__.py"
+    lines = ['"""notes."""'] + ["x = 1"] * 4 + ["import acme.web"] + ["y = 2"] * 3
+    module.write_text("\n".join([*lines, "import acme.text_tools", ""]))
+    found = json.loads(cli("check", "--json", cwd=chain).stdout)
+    messages = [v["message"] for v in found if v["rule"] == "undeclared-import"]
+    assert [m.split(" imports")[0] for m in messages] == ["line 6", "line 10"]
+    assert list(found[0]) == ["rule", "package", "message", "path"]
+
+
+def test_a_manifest_without_a_name_is_reported_as_such(chain: Path, cli: Cli) -> None:
+    manifest = chain / "seeds/notes/pyproject.toml"
+    manifest.write_text(manifest.read_text().replace('name = "acme-notes"\n', ""))
+    found = json.loads(cli("check", "--json", cwd=chain).stdout)
+    assert {"rule": "bad-name", "package": "notes", "path": "seeds/notes/pyproject.toml",
+            "message": "seeds/notes/pyproject.toml has no [project] name; it must be "
+                       "'acme-notes' (scope + folder name)"} in found  # fmt: skip
+
+
+def test_a_scope_that_is_not_a_string_says_so(chain: Path, cli: Cli) -> None:
+    manifest = chain / "pyproject.toml"
+    manifest.write_text(manifest.read_text().replace('scope = "acme"', "scope = 5"))
+    result = cli("list", cwd=chain)
+    assert_clean_failure(result, 1, "[tool.proto] scope must be a string, not 5", 'scope = "')
+
+
+def test_kinds_needs_no_package_manifest(chain: Path, cli: Cli) -> None:
+    (chain / "seeds/notes/pyproject.toml").write_text("[project\n")
+    result = cli("kinds", cwd=chain)
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["lib", "cli", "app"]
+
+
+def test_publish_affected_with_nothing_affected_says_so(chain: Path, cli: Cli) -> None:
+    before = snapshot(chain)
+    result = cli("publish", "--affected", "--since", "HEAD", cwd=chain)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "Nothing to publish: no package changed since HEAD, and nothing depends on a changed one\n"
+    )
+    assert snapshot(chain) == before
+
+
+@pytest.mark.parametrize(
+    ("src_path", "commit", "needles"),
+    [
+        ("templates/", "", ["records the template as 'templates/', a path relative to wherever "
+                            "Copier ran", "_src_path: https://seedbed.invalid/templates.git",
+                            "_commit: vX.Y.Z"]),
+        ("/nowhere/templates", "v1", ["'/nowhere/templates', which is not on this machine"]),
+        ("", "", ["records no template (_src_path)"]),
+        ("https://git.example.invalid/t.git", "v1", ["cannot reach the template repository "
+                                                     "https://git.example.invalid/t.git"]),
+    ],
+    ids=["relative", "missing", "none", "unreachable"],
+)  # fmt: skip
+def test_update_says_what_to_do_with_a_template_it_cannot_use(
+    chain: Path, cli: Cli, src_path: str, commit: str, needles: list[str]
+) -> None:
+    """As a workspace made with plain `copier copy templates/ ...` records it."""
+    lines = [f"_src_path: {src_path}" if src_path else "", f"_commit: {commit}" if commit else ""]
+    (chain / ".copier-answers.yml").write_text("\n".join(["template: workspace", *lines, ""]))
+    commit_all(chain, "answers")
+    before = snapshot(chain)
+    result = cli("update", cwd=chain)
+    assert_clean_failure(result, 1, ".copier-answers.yml", *needles)
+    assert snapshot(chain) == before
