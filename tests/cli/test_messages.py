@@ -145,3 +145,13 @@ def test_update_says_what_to_do_with_a_template_it_cannot_use(
     result = cli("update", cwd=chain)
     assert_clean_failure(result, 1, ".copier-answers.yml", *needles)
     assert snapshot(chain) == before
+
+
+def test_a_description_must_be_one_line(chain: Path, cli: Cli, tmp_path: Path) -> None:
+    before = snapshot(chain)
+    result = cli("new", "x", "--description", "two\nlines", cwd=chain)
+    assert_clean_failure(result, 2, "the description must be one line of text")
+    assert snapshot(chain) == before
+    result = cli("init", tmp_path / "ws", "--description", "a\ttab", cwd=tmp_path)
+    assert_clean_failure(result, 2, "the description must be one line of text")
+    assert not (tmp_path / "ws").exists()

@@ -97,7 +97,7 @@ def plan_init(
         dest=dest,
         scope=Scope(scope_name, import_style),
         python=python,
-        description=description or "",
+        description=answers.check_description(description or ""),
         author_name=author_name,
         author_email=author_email,
         seeds_fix_forward=seeds_fix_forward,

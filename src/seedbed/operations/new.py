@@ -83,6 +83,7 @@ def plan_new(
     """Validate the name, kind and dependencies, and make the template reachable; refuse
     before anything is written."""
     short = validate_name(workspace.scope.short_name(name))
+    description = answers.check_description(description or "")
     available = kinds.load(workspace)
     if kind not in available:
         raise InvalidInputError(
@@ -113,7 +114,7 @@ def plan_new(
         short=short,
         kind=available[kind],
         source=kinds.resolve(workspace, available[kind]),
-        description=description or "",
+        description=description,
         depends_on=tuple(providers),
         author_name=author_name,
         author_email=author_email,

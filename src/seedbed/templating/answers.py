@@ -10,7 +10,7 @@ from typing import Any
 
 from seedbed import __version__
 from seedbed.effects.transaction import Transaction
-from seedbed.errors import ProtoError
+from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.model.names import Scope
 from seedbed.model.workspace import MANIFEST, Package, Stage, Workspace, read_text
 
@@ -33,6 +33,17 @@ def read(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProtoError(f"{path} is not a Copier answers file")
     return data
+
+
+def check_description(text: str) -> str:
+    """A description is one line of text: the templates put it into code, TOML and Markdown."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise InvalidInputError(
+            "the description must be one line of text, without line breaks, tabs or other "
+            "control characters",
+            "describe it in one line; the package's README.md has room for more",
+        )
+    return text
 
 
 def workspace_data(
