@@ -181,7 +181,7 @@ def test_graduate_refusals(chain: Path, cli: Cli) -> None:
     assert dry.stdout.splitlines() == [
         "Would graduate, in dependency order:",
         "  seeds/notes -> core/notes (3 tracked files)",
-        "Would switch each package's stage settings to core (status classifier, answers)",
+        "Would switch each package's stage settings to core (status classifier, answers, mypy)",
         "Would relock: uv lock --upgrade-package acme-notes",
     ]
     assert snapshot(root) == before

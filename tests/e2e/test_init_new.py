@@ -3,6 +3,7 @@ team would check a fresh workspace: lock, lint, types, isolated tests, build, in
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -181,3 +182,44 @@ def test_init_without_git_identity_leaves_files_staged(tmp_path: Path, proto: Ru
     status = run("git", "status", "--porcelain", cwd=root)
     assert "A  pyproject.toml" in status
     assert "A  uv.lock" in status
+
+
+def test_root_tools_check_every_package_with_its_stage_profile(
+    workspace: Path, proto: Runner
+) -> None:
+    """What an editor and a developer run at the root: `uv run mypy` (every package, strict for
+    core), `uv run mypy FILE` (any file), `ruff check` and `ruff format --check`."""
+    root = workspace
+    for args in (["new", "base"], ["new", "tool", "--kind", "cli", "--depends-on", "base"],
+                 ["new", "site", "--kind", "app", "--depends-on", "base"]):  # fmt: skip
+        assert proto(*args, cwd=root).returncode == 0
+    run("git", "add", "-A", cwd=root)
+    run("git", "commit", "-qm", "packages", cwd=root)
+    graduated = proto("graduate", "tool", "--with-deps", "--force", "--commit", cwd=root)
+    assert graduated.returncode == 0, graduated.stderr
+    assert run("git", "status", "--porcelain", cwd=root) == ""
+    mypy_config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert mypy_config["files"] == ["core/base/src", "core/tool/src", "seeds/site/src"]
+    assert mypy_config["mypy_path"] == mypy_config["files"]
+    assert mypy_config["overrides"][0]["module"] == ["acme_protos.base.*", "acme_protos.tool.*"]
+    settings = json.loads((root / ".vscode/settings.json").read_text())
+    assert settings["mypy-type-checker.cwd"] == "${workspaceFolder}"
+    assert settings["mypy-type-checker.importStrategy"] == "fromEnvironment"
+
+    uv("sync", "--all-packages", "--quiet", cwd=root)
+    assert "no issues found in 6 source files" in uv("run", "mypy", cwd=root)
+    for path in ("core/tool/src/acme_protos/tool/cli.py", "seeds/site/src/acme_protos/site/app.py"):
+        assert "no issues found in 1 source file" in uv("run", "mypy", path, cwd=root)
+    uv("run", "ruff", "check", cwd=root)
+    uv("run", "ruff", "format", "--check", cwd=root)
+    untyped = "\n\ndef untyped(x):\n    return x\n"
+    for stage, name in (("core", "base"), ("seeds", "site")):
+        module = root / stage / name / "src/acme_protos" / name / "__init__.py"
+        module.write_text(module.read_text() + untyped)
+    strict = subprocess.run([BIN / "uv", "run", "mypy"], cwd=root, capture_output=True,
+                            text=True, check=False)  # fmt: skip
+    assert strict.returncode == 1
+    assert strict.stdout.count("error:") == 1
+    assert "core/base/src/acme_protos/base/__init__.py:" in strict.stdout  # core: strict
+    lenient = "seeds/site/src/acme_protos/site/__init__.py"
+    assert "no issues found" in uv("run", "mypy", lenient, cwd=root)  # seeds: lenient

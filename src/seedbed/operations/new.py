@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedbed.effects import git
+from seedbed.effects import git, typecheck
 from seedbed.effects.transaction import changing
 from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.model.names import normalize, validate_name
@@ -39,6 +39,12 @@ class NewPlan:
     def path(self) -> Path:
         """The package folder, relative to the workspace root."""
         return Path(STAGE_DIRS["seed"]) / self.short
+
+    @property
+    def listed_for_mypy(self) -> bool:
+        """Whether the root manifest's mypy settings list the packages (proto keeps them)."""
+        mypy = self.workspace.config.get("tool", {}).get("mypy", {})
+        return isinstance(mypy, dict) and isinstance(mypy.get("mypy_path"), list)
 
     @property
     def distribution(self) -> str:
@@ -69,6 +75,7 @@ class NewResult:
 
     plan: NewPlan
     files: list[Path] = field(default_factory=list)
+    listed: bool = False  # added to the root manifest's mypy settings
 
 
 def plan_new(
@@ -165,5 +172,6 @@ def apply(plan: NewPlan) -> NewResult:
             document = tomledit.load(manifest)
             tomledit.add_workspace_dependencies(document, list(plan.depends_on))
             tomledit.dump(manifest, document)
+        listed = typecheck.sync(transaction, root)
         transaction.relock()
-    return NewResult(plan, files)
+    return NewResult(plan, files, listed)

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from seedbed import __version__
-from seedbed.effects import git, uv
+from seedbed.effects import git, typecheck, uv
+from seedbed.effects.transaction import changing
 from seedbed.errors import ProtoError, ToolFailedError
 from seedbed.model.workspace import MANIFEST, Workspace, load, read_text
 from seedbed.templating import answers
@@ -251,11 +252,14 @@ def _attribute_changes(workspace: Workspace, results: list[TargetResult]) -> Non
 
 
 def relock(workspace: Workspace, results: list[TargetResult]) -> str | None:
-    """Regenerate uv.lock after the update; the reason it was not done, or None."""
+    """Regenerate uv.lock (and the package lists in the root's mypy settings, which a
+    template update may have brought) after the update; the reason it was not done, or None."""
     if not any(r.status != "current" for r in results):
         return None
     if any(path.endswith(MANIFEST) for r in results for path in r.conflicts):
         return "a pyproject.toml has conflicts: resolve them, then run `uv lock`"
+    with changing(workspace.root) as transaction:
+        typecheck.sync(transaction, workspace.root)
     try:
         uv.lock(workspace.root)
     except ToolFailedError as error:
