@@ -4,6 +4,7 @@ team would check a fresh workspace: lock, lint, types, isolated tests, build, in
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import BIN, Runner, run, snapshot
+from tests.helpers import BIN, Runner, assert_clean_failure, run, snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -223,3 +224,56 @@ def test_root_tools_check_every_package_with_its_stage_profile(
     assert "core/base/src/acme_protos/base/__init__.py:" in strict.stdout  # core: strict
     lenient = "seeds/site/src/acme_protos/site/__init__.py"
     assert "no issues found" in uv("run", "mypy", lenient, cwd=root)  # seeds: lenient
+
+
+def older_python() -> Path | None:
+    """A CPython 3.10 on this machine: one uv finds, or a pyenv install (uv cannot fetch one
+    without the network)."""
+    found = subprocess.run([BIN / "uv", "python", "find", "3.10"], capture_output=True,
+                           text=True, check=False)  # fmt: skip
+    candidates = [Path(found.stdout.strip())] if found.returncode == 0 else []
+    candidates += sorted(Path.home().glob(".pyenv/versions/3.10*/bin/python3.10"))
+    for candidate in candidates:
+        probe = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2])"],
+                               capture_output=True, text=True, check=False)  # fmt: skip
+        if probe.stdout.strip() == "(3, 10)":
+            return candidate
+    return None
+
+
+OLDER = older_python()
+
+
+@pytest.mark.skipif(OLDER is None, reason="no Python 3.10 here, and uv cannot download one")
+def test_a_workspace_on_an_older_python_works_on_it(tmp_path: Path, proto: Runner) -> None:
+    """`proto init --python 3.10`: every generated script and package runs on 3.10."""
+    assert OLDER is not None
+    env = {"PATH": f"{OLDER.parent}{os.pathsep}{os.environ['PATH']}",
+           "UV_PYTHON_DOWNLOADS": "never"}  # fmt: skip
+    assert proto("init", "old", "--python", "3.10", cwd=tmp_path, env=env).returncode == 0
+    root = tmp_path / "old"
+    for args in (["new", "base"], ["new", "tool", "--kind", "cli", "--depends-on", "base"],
+                 ["new", "site", "--kind", "app"]):  # fmt: skip
+        made = proto(*args, cwd=root, env=env)
+        assert made.returncode == 0, made.stderr
+    assert '"starlette>=1.7"' in (root / "seeds/site/pyproject.toml").read_text()
+
+    def uv_old(*args: str) -> str:
+        return run(BIN / "uv", *args, cwd=root, env=env)
+
+    uv_old("sync", "--all-packages", "--quiet")
+    assert "3.10." in run(root / ".venv/bin/python", "--version", cwd=root)
+    assert "tests" in uv_old("run", "nox", "--list")  # the noxfile imports on 3.10
+    assert "failed" not in uv_old("run", "nox", "-s", "tests", "--", "tool")
+    assert "9 passed" in uv_old("run", "--all-packages", "pytest", "-q")
+    assert "no issues found" in uv_old("run", "mypy")
+    uv_old("run", "ruff", "check")
+    uv_old("run", "ruff", "format", "--check")
+
+
+def test_init_refuses_a_python_older_than_the_templates_support(
+    tmp_path: Path, proto: Runner
+) -> None:
+    result = proto("init", "ws", "--python", "3.9", cwd=tmp_path)
+    assert_clean_failure(result, 2, "Python 3.9 is older than", "--python 3.10")
+    assert not (tmp_path / "ws").exists()

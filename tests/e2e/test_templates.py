@@ -128,6 +128,8 @@ def test_any_description_renders_code_that_is_valid_and_format_clean(tmp_path: P
     made = render_every_kind(root)
     run(BIN / "ruff", "check", ".", cwd=root)
     run(BIN / "ruff", "format", "--check", ".", cwd=root)
+    for script in root.rglob("*.py"):  # the oldest Python a workspace may have
+        ast.parse(script.read_text(encoding="utf-8"), str(script), feature_version=(3, 10))
     for folder, description in made:
         manifest = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
         assert manifest["project"]["description"] == description

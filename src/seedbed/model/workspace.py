@@ -47,10 +47,18 @@ def running_python() -> str:
     return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
+OLDEST_PYTHON = "3.10"  # the oldest Python the templates' dependencies (Starlette) support
+
+
 def is_python_version(text: str) -> bool:
-    """True for a CPython 3 version of the form X.Y (3.8 or newer)."""
+    """True for a CPython 3 version of the form X.Y."""
     major, dot, minor = text.partition(".")
-    return major == "3" and dot == "." and minor.isdigit() and int(minor) >= 8
+    return major == "3" and dot == "." and minor.isdigit()
+
+
+def is_supported_python(text: str) -> bool:
+    """True for an X.Y version that new workspaces can use (OLDEST_PYTHON or newer)."""
+    return int(text.partition(".")[2]) >= int(OLDEST_PYTHON.partition(".")[2])
 
 
 @dataclass(frozen=True)

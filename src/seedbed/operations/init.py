@@ -16,7 +16,13 @@ from seedbed.effects import git, uv
 from seedbed.effects.transaction import Transaction
 from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError
 from seedbed.model.names import ImportStyle, Scope, scope_from_folder, validate_name
-from seedbed.model.workspace import find_root, is_python_version, running_python
+from seedbed.model.workspace import (
+    OLDEST_PYTHON,
+    find_root,
+    is_python_version,
+    is_supported_python,
+    running_python,
+)
 from seedbed.templating import answers
 
 
@@ -89,6 +95,11 @@ def plan_init(
     python = python or running_python()
     if not is_python_version(python):
         raise InvalidInputError(f"invalid Python version '{python}'", "use the form X.Y, e.g. 3.12")
+    if not is_supported_python(python):
+        raise InvalidInputError(
+            f"Python {python} is older than the oldest the templates support ({OLDEST_PYTHON})",
+            f"pass --python {OLDEST_PYTHON} or newer (the app kind's Starlette needs it)",
+        )
     if author_name is None or author_email is None:
         git_name, git_email = git.identity()
         author_name = git_name if author_name is None else author_name
