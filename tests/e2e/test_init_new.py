@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from seedbed.templating.source import TEMPLATE_TAG
 from tests.helpers import BIN, Runner, assert_clean_failure, run, snapshot
 
 pytestmark = pytest.mark.e2e
@@ -277,3 +278,54 @@ def test_init_refuses_a_python_older_than_the_templates_support(
     result = proto("init", "ws", "--python", "3.9", cwd=tmp_path)
     assert_clean_failure(result, 2, "Python 3.9 is older than", "--python 3.10")
     assert not (tmp_path / "ws").exists()
+
+
+def test_init_inside_an_existing_repository(tmp_path: Path, proto: Runner) -> None:
+    """No nested repository: the workspace is a folder of the outer one, committed by its owner
+    as proto says, and every command works there."""
+    outer = tmp_path / "monorepo"
+    outer.mkdir()
+    run("git", "init", "-q", cwd=outer)
+    (outer / "README.md").write_text("The team's repository.\n")
+    run("git", "add", "README.md", cwd=outer)
+    run("git", "commit", "-qm", "Start", cwd=outer)
+    (outer / "notes.txt").write_text("staged, not ours to commit\n")
+    run("git", "add", "notes.txt", cwd=outer)
+    index = run("git", "ls-files", "--stage", cwd=outer)
+    head = run("git", "rev-parse", "HEAD", cwd=outer)
+
+    (outer / "protos").mkdir()
+    result = proto("init", ".", cwd=outer / "protos")
+    assert result.returncode == 0, result.stderr
+    root = outer / "protos"
+    assert not (root / ".git").exists()
+    assert run("git", "ls-files", "--stage", cwd=outer) == index  # nothing staged
+    assert run("git", "rev-parse", "HEAD", cwd=outer) == head  # nothing committed
+    lines = result.stdout.splitlines()
+    assert (
+        f"It is inside the git repository {outer}, so it has no repository of its own" in (lines[2])
+    )
+    commit = lines[3].strip()
+    assert commit == (
+        "git -C . add . && git -C . commit -m 'Start the protos workspace with seedbed' -- ."
+    )
+    assert lines[-2:] == ["Next:", "  proto new my-first-idea"]  # no `cd .`
+    run("sh", "-c", commit, cwd=root)  # as printed, from where proto ran
+    assert run("git", "diff", "--cached", "--name-only", cwd=outer) == "notes.txt\n"
+    assert "protos/pyproject.toml" in run("git", "ls-files", cwd=outer)
+
+    for args in (["new", "alpha"], ["new", "beta", "--depends-on", "alpha"]):
+        assert proto(*args, cwd=root).returncode == 0
+    run("git", "add", ".", cwd=root)
+    run("git", "commit", "-qm", "packages", "--", ".", cwd=root)
+    (outer / "README.md").write_text("Changed outside the workspace.\n")
+    assert proto("affected", "--since", "HEAD~1", cwd=root).stdout == "alpha\nbeta\n"
+    assert proto("check", cwd=root).stdout == "All 7 rules pass for 2 packages.\n"
+    graduated = proto("graduate", "alpha", "--commit", cwd=root)
+    assert graduated.returncode == 0, graduated.stderr
+    assert run("git", "log", "-1", "--format=%s", cwd=outer) == "Graduate alpha to core\n"
+    assert run("git", "diff", "--cached", "--name-only", cwd=outer) == "notes.txt\n"
+    updated = proto("update", cwd=root)
+    assert updated.returncode == 0, updated.stderr
+    assert updated.stdout.splitlines()[0] == f"workspace: already current ({TEMPLATE_TAG})"
+    assert proto("version", "beta", "--bump", "patch", cwd=root).returncode == 0

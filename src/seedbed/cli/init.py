@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -83,12 +84,32 @@ def command(
             f"Would create the {plan.scope.name} workspace in {where}:",
             [f"{where}/{file.as_posix()}" for file in result.files],
         )
-        typer.echo("Would then run: git init, uv lock, git commit")
+        if plan.outer is None:
+            typer.echo("Would then run: git init, uv lock, git commit")
+        else:
+            typer.echo(
+                f"Would then run: uv lock (no git init, no commit: {where} is inside the git "
+                f"repository {plan.outer})"
+            )
         return
     typer.echo(f"Created the {plan.scope.name} workspace in {where} ({len(result.files)} files)")
     if result.locked:
         typer.echo("Locked the dev tools in uv.lock")
-    if result.committed:
+    if plan.outer is not None:
+        typer.echo(
+            f"It is inside the git repository {plan.outer}, so it has no repository "
+            "of its own and nothing was committed. Commit it there:"
+        )
+        folder = shlex.quote(where)
+        typer.echo(
+            f"  git -C {folder} add . && git -C {folder} commit -m "
+            f"{shlex.quote(plan.commit_message)} -- ."
+        )
+        typer.echo(
+            "GitHub runs only the workflows in the repository's top .github/workflows/: "
+            f"move {where}/.github/workflows/ there to use them (see the CI docs)"
+        )
+    elif result.committed:
         typer.echo("Made the first commit")
     else:
         typer.echo("warning: git has no identity configured, so nothing was committed", err=True)

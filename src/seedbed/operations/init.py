@@ -37,6 +37,12 @@ class InitPlan:
     author_name: str
     author_email: str
     seeds_fix_forward: bool = True
+    outer: Path | None = None  # the git repository DEST is inside, if any: no repository of its own
+
+    @property
+    def commit_message(self) -> str:
+        """The first commit's message."""
+        return f"Start the {self.scope.name} workspace with seedbed"
 
     def data(self) -> dict[str, Any]:
         """The Copier answers."""
@@ -89,6 +95,8 @@ def plan_init(
             f"{dest} is inside the seedbed workspace {outer}",
             "a workspace cannot hold another one; use `proto new NAME` to add a package",
         )
+    existing = next(folder for folder in (dest, *dest.parents) if folder.exists())
+    repository = git.toplevel(existing) if git.is_repository(existing) else None
     scope_name = (
         validate_name(scope, "scope") if scope is not None else scope_from_folder(dest.name)
     )
@@ -112,6 +120,7 @@ def plan_init(
         author_name=author_name,
         author_email=author_email,
         seeds_fix_forward=seeds_fix_forward,
+        outer=repository,
     )
 
 
@@ -126,7 +135,9 @@ def apply(plan: InitPlan) -> InitResult:
     """Render the workspace, `git init`, `uv lock`, and make the first commit.
 
     Rendering and `git init` are all or nothing; a lock that cannot be made (no index) is
-    reported in the result, and the workspace is kept and committed without it.
+    reported in the result, and the workspace is kept and committed without it. Inside an
+    existing repository there is no `git init` and no commit: the files are left for the
+    user to commit there (nothing is staged).
     """
     from seedbed.templating import copier
 
@@ -143,14 +154,16 @@ def apply(plan: InitPlan) -> InitResult:
         for child in (Path(scratch) / "out").iterdir():
             child.rename(dest / child.name)
             transaction.created(dest / child.name)
-        git.init(dest)
-        transaction.created(dest / ".git")
+        if plan.outer is None:
+            git.init(dest)
+            transaction.created(dest / ".git")
     result = InitResult(plan, files)
     try:
         uv.lock(dest)
         result.locked = True
     except ToolFailedError as error:
         result.lock_error = error
-    git.stage_all(dest)
-    result.committed = git.commit(dest, f"Start the {plan.scope.name} workspace with seedbed")
+    if plan.outer is None:
+        git.stage_all(dest)
+        result.committed = git.commit(dest, plan.commit_message)
     return result
