@@ -28,6 +28,7 @@ def test_init_makes_a_committed_locked_workspace(base_workspace: Path) -> None:
         "pyproject.toml",
         "uv.lock",
         "README.md",
+        "AGENTS.md",
         "noxfile.py",
         ".gitignore",
         ".python-version",
@@ -208,7 +209,13 @@ def test_root_tools_check_every_package_with_its_stage_profile(
     assert settings["mypy-type-checker.cwd"] == "${workspaceFolder}"
     assert settings["mypy-type-checker.importStrategy"] == "fromEnvironment"
 
-    uv("sync", "--all-packages", "--quiet", cwd=root)
+    agents = (root / "AGENTS.md").read_text().split("## Check your work", 1)[1]
+    checks = agents.split("```console\n", 1)[1].split("```", 1)[0].splitlines()
+    assert checks[0] == "uv sync --all-packages"
+    for line in checks:  # what AGENTS.md tells an agent to run passes on this workspace
+        tool, *args = line.split()
+        run(BIN / tool, *args, cwd=root)
+    assert run("git", "status", "--porcelain", cwd=root) == ""  # `ruff format .` changed nothing
     assert "no issues found in 6 source files" in uv("run", "mypy", cwd=root)
     for path in ("core/tool/src/acme_protos/tool/cli.py", "seeds/site/src/acme_protos/site/app.py"):
         assert "no issues found in 1 source file" in uv("run", "mypy", path, cwd=root)

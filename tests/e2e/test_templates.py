@@ -11,7 +11,7 @@ import pytest
 from seedbed import __version__
 from seedbed.templating import history
 from seedbed.templating import source as templates
-from tests.helpers import BIN, OLD, make_history, run
+from tests.helpers import BIN, OLD, make_history, proto_mentions, run, unknown_options
 
 pytestmark = pytest.mark.e2e
 
@@ -164,3 +164,30 @@ def test_a_description_is_one_line(tmp_path: Path) -> None:
     )  # fmt: skip
     assert failed.returncode != 0
     assert "one line of text" in failed.stdout + failed.stderr
+
+
+@pytest.mark.parametrize("style", ["namespace", "flat"])
+def test_agents_md_is_short_and_names_real_commands(tmp_path: Path, style: str) -> None:
+    from seedbed.model.names import Scope
+    from seedbed.templating import answers, copier
+    from seedbed.templating.source import Source
+
+    local = Source(str(templates.embedded_templates()), None, {})
+    data = answers.workspace_data(Scope("acme-protos", style), python="3.11", author=("", ""),  # type: ignore[arg-type]
+                                  description="", seeds_fix_forward=True)  # fmt: skip
+    copier.render(data, tmp_path / "ws", local)
+    text = (tmp_path / "ws/AGENTS.md").read_text()
+    assert len(text.splitlines()) <= 60
+    assert "README.md" in text
+    assert "A core package never depends on a seed." in text
+    if style == "flat":
+        assert "`acme_protos_NAME`" in text
+        assert "namespace" not in text
+    else:
+        assert "`acme_protos.NAME`" in text
+        assert "Never add `src/acme_protos/__init__.py`" in text
+    mentions = proto_mentions(text)
+    assert len(mentions) >= 6
+    assert [m for m in mentions if unknown_options(m)] == []
+    assert "{{" not in text
+    assert "{%" not in text
