@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -191,3 +192,26 @@ def test_agents_md_is_short_and_names_real_commands(tmp_path: Path, style: str) 
     assert [m for m in mentions if unknown_options(m)] == []
     assert "{{" not in text
     assert "{%" not in text
+
+
+def test_a_plain_copier_copy_is_adopted_as_the_docs_say(tmp_path: Path, proto) -> None:
+    source = tmp_path / "seedbed"
+    shutil.copytree(templates.embedded_templates(), source / "templates")
+    run(BIN / "copier", "copy", "--defaults", "--data", "template=workspace", "--data",
+        "scope=team-x", "templates/", "ws", cwd=source)  # fmt: skip
+    root = source / "ws"
+    run("git", "init", "-q", cwd=root)
+    run("git", "add", "-A", cwd=root)
+    run("git", "commit", "-qm", "copied", cwd=root)
+    refused = proto("update", cwd=root)
+    assert refused.returncode == 1
+    assert "'templates/', a path relative to wherever Copier ran" in refused.stderr
+    adopt = (  # the command docs/concepts/updates.md gives
+        "sed -i 's|^_src_path: .*|_src_path: https://seedbed.invalid/templates.git\\n"
+        f"_commit: {templates.TEMPLATE_TAG}|' .copier-answers.yml"
+    )
+    run("sh", "-c", adopt, cwd=root)
+    run("git", "commit", "-qam", "adopted", cwd=root)
+    updated = proto("update", cwd=root)
+    assert updated.returncode == 0, updated.stderr
+    assert updated.stdout == f"workspace: already current ({templates.TEMPLATE_TAG})\n"
