@@ -155,3 +155,34 @@ def test_a_description_must_be_one_line(chain: Path, cli: Cli, tmp_path: Path) -
     result = cli("init", tmp_path / "ws", "--description", "a\ttab", cwd=tmp_path)
     assert_clean_failure(result, 2, "the description must be one line of text")
     assert not (tmp_path / "ws").exists()
+
+
+def test_tagging_off_the_default_branch_is_a_warning(chain: Path) -> None:
+    from seedbed.model import workspace
+    from seedbed.operations import publish
+
+    def warnings() -> tuple[tuple[str, str], ...]:
+        return publish.plan_publish(workspace.load(chain), ["notes"], tag=True).warnings
+
+    assert warnings() == ()  # on main
+    run("git", "checkout", "-qb", "feature", cwd=chain)
+    assert warnings() == ()  # a branch, but its HEAD is on main too
+    (chain / "seeds/notes/CHANGES.md").write_text("a change\n")
+    commit_all(chain, "on the feature branch")
+    assert warnings() == ((
+        "--tag tags commits on the branch 'feature', which main does not have: the tags may "
+        "point at commits that never reach main",
+        "tag on main once the change is merged (`git tag --delete TAG` removes a tag)",
+    ),)  # fmt: skip
+    run("git", "checkout", "-q", "--detach", cwd=chain)
+    assert warnings()[0][0].startswith("--tag tags commits on a detached HEAD, which main")
+    run("git", "checkout", "-q", "main", cwd=chain)
+    run("git", "merge", "-q", "--ff-only", "feature", cwd=chain)
+    assert warnings() == ()
+
+
+def test_publish_unpublished_needs_a_reachable_index(chain: Path, cli: Cli) -> None:
+    result = cli("publish", "--unpublished", "--check-url", "http://127.0.0.1:9/simple/",
+                 cwd=chain)  # fmt: skip
+    assert_clean_failure(result, 1, "cannot reach the package index http://127.0.0.1:9/simple/")
+    assert_clean_failure(cli("publish", cwd=chain), 2, "or pass --affected or --unpublished")

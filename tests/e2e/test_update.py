@@ -95,11 +95,13 @@ def test_update_merges_template_changes_and_keeps_user_edits(
     status = run("git", "status", "--porcelain", cwd=root)
     assert "UU seeds/tool/README.md" in status
     assert "_commit: v0.1.0" in (root / "seeds/tool/.copier-answers.yml").read_text()
-    assert 'SEEDBED_VERSION: "0.1.0"' in (root / ".github/workflows/ci.yml").read_text()
+    action = (root / ".github/actions/setup-proto/action.yml").read_text()
+    assert 'SEEDBED_REQUIREMENT: "seedbed==0.1.0"' in action  # the default follows the update
     changed = {line[3:] for line in status.splitlines()}
     assert changed <= {
         ".copier-answers.yml", "pyproject.toml", ".vscode/", "seeds/tool/.copier-answers.yml",
         ".github/workflows/ci.yml", ".github/workflows/publish.yml",
+        ".github/actions/setup-proto/action.yml",
         "seeds/tool/README.md", "seeds/tool/src/acme/tool/py.typed", "uv.lock",
     }  # fmt: skip
 
@@ -292,3 +294,52 @@ def test_a_git_kind_without_a_version_follows_its_latest_tag(
     assert updated.returncode == 0, updated.stderr
     assert updated.stdout == "api: updated v1.1.0 -> v1.2.0 (2 files)\n"
     assert (workspace / "seeds/api/SERVICE.md").read_text() == "v1.2\n"
+
+
+def test_update_check_lists_what_is_out_of_date_and_changes_nothing(
+    old_workspace: tuple[Path, dict[str, str]], proto: Runner
+) -> None:
+    root, env = old_workspace
+    (root / "scratch.txt").write_text("not committed: --check needs no clean tree\n")
+    before = snapshot(root)
+    result = proto("update", "--check", cwd=root, env=env)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "Template updates are available (run `proto update` to take them in):",
+        f"  workspace: {OLD} -> v0.1.0",
+        f"  tool: {OLD} -> v0.1.0",
+    ]
+    data = json.loads(proto("update", "--check", "--json", "tool", cwd=root, env=env).stdout)
+    assert data == [{"name": "tool", "path": "seeds/tool", "from": OLD, "to": "v0.1.0",
+                     "available": True}]  # fmt: skip
+    assert snapshot(root) == before
+
+    (root / "scratch.txt").unlink()
+    updated = proto("update", cwd=root, env=env)
+    assert updated.returncode == 1  # the README conflict
+    readme = root / "seeds/tool/README.md"
+    markers = ("<<<<<<<", "=======", ">>>>>>>")
+    readme.write_text("".join(line for line in readme.read_text().splitlines(keepends=True)
+                              if not line.startswith(markers)))  # fmt: skip
+    run("git", "add", "-A", cwd=root)
+    run("git", "commit", "-qm", "updated", cwd=root)
+    current = proto("update", "--check", cwd=root, env=env)
+    assert current.returncode == 0, current.stderr
+    assert current.stdout == "Every template is current (2 targets).\n"
+
+
+def test_update_keeps_a_seedbed_requirement_the_team_chose(tmp_path: Path, proto: Runner) -> None:
+    bundle = make_history(tmp_path)
+    root = tmp_path / "ws"
+    requirement = "seedbed @ git+https://git.example.com/acme/seedbed@v0.0.9"
+    render_old(bundle, {"template": "workspace", "seedbed_version": "0.0.9",
+                        "seedbed_requirement": requirement, **ANSWERS}, root)  # fmt: skip
+    run("git", "init", "-q", cwd=root)
+    run("git", "add", "-A", cwd=root)
+    run("git", "commit", "-qm", "Made with seedbed 0.0.9", cwd=root)
+    result = proto("update", cwd=root, env={"SEEDBED_TEMPLATE_HISTORY": str(bundle)})
+    assert result.returncode == 0, result.stderr
+    action = (root / ".github/actions/setup-proto/action.yml").read_text()
+    assert f'SEEDBED_REQUIREMENT: "{requirement}"' in action
+    assert f"seedbed_requirement: {requirement}" in (root / ".copier-answers.yml").read_text()
+    assert "seedbed_version: 0.1.0" in (root / ".copier-answers.yml").read_text()

@@ -61,6 +61,15 @@ def command(
             "Default: seeds fix forward (their failures do not block).",
         ),
     ] = False,
+    seedbed_requirement: Annotated[
+        str | None,
+        typer.Option(
+            help="What the workspace's CI installs to run proto: a requirement such as "
+            "seedbed==X.Y.Z, a git URL ('seedbed @ git+https://...'), or a name on your own "
+            "index. Default: this seedbed from PyPI.",
+            metavar="SPEC",
+        ),
+    ] = None,
     dry_run: DryRun = False,
 ) -> None:
     """Create a workspace in DEST: render the template, git init, uv lock, first commit."""
@@ -75,6 +84,7 @@ def command(
         author_name,
         author_email,
         seeds_fix_forward=not strict_seeds,
+        seedbed_requirement=seedbed_requirement,
     )
     with progress("Creating the workspace (render, git init, uv lock)", dry_run):
         result = init.preview(plan) if dry_run else init.apply(plan)

@@ -37,6 +37,7 @@ class InitPlan:
     author_name: str
     author_email: str
     seeds_fix_forward: bool = True
+    seedbed_requirement: str | None = None  # what CI installs; None: this seedbed from PyPI
     outer: Path | None = None  # the git repository DEST is inside, if any: no repository of its own
 
     @property
@@ -52,6 +53,7 @@ class InitPlan:
             author=(self.author_name, self.author_email),
             description=self.description,
             seeds_fix_forward=self.seeds_fix_forward,
+            seedbed_requirement=self.seedbed_requirement,
         )
 
 
@@ -75,6 +77,7 @@ def plan_init(
     author_name: str | None,
     author_email: str | None,
     seeds_fix_forward: bool = True,
+    seedbed_requirement: str | None = None,
 ) -> InitPlan:
     """Check the destination and the options; refuse before anything is written."""
     dest = dest.expanduser().absolute()
@@ -100,6 +103,8 @@ def plan_init(
     scope_name = (
         validate_name(scope, "scope") if scope is not None else scope_from_folder(dest.name)
     )
+    if seedbed_requirement is not None:
+        seedbed_requirement = answers.check_requirement(seedbed_requirement)
     python = python or running_python()
     if not is_python_version(python):
         raise InvalidInputError(f"invalid Python version '{python}'", "use the form X.Y, e.g. 3.12")
@@ -120,6 +125,7 @@ def plan_init(
         author_name=author_name,
         author_email=author_email,
         seeds_fix_forward=seeds_fix_forward,
+        seedbed_requirement=seedbed_requirement,
         outer=repository,
     )
 

@@ -11,13 +11,13 @@ uv.lock is never rendered by a template; it is regenerated at the end.
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedbed import __version__
 from seedbed.effects import git, typecheck, uv
 from seedbed.effects.transaction import changing
 from seedbed.errors import ProtoError, ToolFailedError
@@ -68,26 +68,31 @@ class TargetResult:
 
 
 def plan_update(
-    workspace: Workspace, names: list[str], template_source: str | None = None
+    workspace: Workspace,
+    names: list[str],
+    template_source: str | None = None,
+    *,
+    check: bool = False,
 ) -> list[Target]:
-    """The targets to update, root first; refuse when the work tree is not clean."""
+    """The targets to update, root first; refuse when the work tree is not clean (unless
+    only checking whether there is anything to update: that changes nothing)."""
     root = workspace.root
-    git.require_repository(root, "templates cannot be merged into its history")
-    git.require_clean(
-        root,
-        ["."],
-        "the workspace",
-        "commit or stash them first, so the update's changes stand on their own",
-    )
+    if not check:
+        git.require_repository(root, "templates cannot be merged into its history")
+        git.require_clean(
+            root,
+            ["."],
+            "the workspace",
+            "commit or stash them first, so the update's changes stand on their own",
+        )
     chosen = workspace.resolve(names) if names else list(workspace.packages)
+    builtin = _Builtin(template_source)
     targets = []
     if not names:
-        targets.append(_target(workspace, "workspace", ".", template_source))
+        targets.append(_target(workspace, "workspace", ".", builtin))
     for package in chosen:
         if (root / package.path / ANSWERS_FILE).is_file():
-            targets.append(
-                _target(workspace, package.short, package.path.as_posix(), template_source)
-            )
+            targets.append(_target(workspace, package.short, package.path.as_posix(), builtin))
         elif names:
             raise ProtoError(
                 f"{package.path.as_posix()} has no {ANSWERS_FILE}, "
@@ -96,20 +101,41 @@ def plan_update(
     return targets
 
 
-def _target(workspace: Workspace, name: str, path: str, override: str | None) -> Target:
+class _Builtin:
+    """The built-in templates' source and tags, made once for every target of an update."""
+
+    def __init__(self, override: str | None) -> None:
+        self.override = override
+
+    @functools.cached_property
+    def source(self) -> Source:
+        return builtin_source(self.override)
+
+    @functools.cached_property
+    def tags(self) -> set[str]:
+        history = self.source.rewrites[TEMPLATE_URL]
+        try:
+            return git.remote_tags(history)
+        except ToolFailedError as error:
+            raise ProtoError(
+                f"cannot read the templates at {history}: {error.message}",
+                "point --template-source at a git repository or bundle of seedbed's templates",
+            ) from error
+
+
+def _target(workspace: Workspace, name: str, path: str, builtin: _Builtin) -> Target:
     answers_file = workspace.root / path / ANSWERS_FILE
     stored = answers.read(answers_file)
     url = str(stored.get("_src_path", ""))
     current = str(stored.get("_commit", ""))
     shown = answers_file.relative_to(workspace.root).as_posix()
     if path == ".":
-        data: dict[str, Any] = {"seedbed_version": __version__}  # CI installs this seedbed
+        data: dict[str, Any] = answers.workspace_update_data(stored)  # what CI installs
     else:
         data = answers.update_data(workspace, workspace.get(name), stored)
     if url == TEMPLATE_URL:
-        source = builtin_source(override)
-        _check_version_available(source, current, override)
-        return Target(name, path, current, source, data)
+        _check_version_available(builtin, current)
+        return Target(name, path, current, builtin.source, data)
     kind = kind_for_source(workspace, url)
     if kind is None:  # a template seedbed does not manage: updated to its latest tag
         _check_updatable(shown, url, current)
@@ -150,16 +176,9 @@ def _check_updatable(answers_file: str, url: str, current: str) -> None:
         )
 
 
-def _check_version_available(source: Source, current: str, override: str | None) -> None:
+def _check_version_available(builtin: _Builtin, current: str) -> None:
     """The version a target was made from must be in the history, or Copier cannot merge."""
-    history = source.rewrites[TEMPLATE_URL]
-    try:
-        tags = git.remote_tags(history)
-    except ToolFailedError as error:
-        raise ProtoError(
-            f"cannot read the templates at {history}: {error.message}",
-            "point --template-source at a git repository or bundle of seedbed's templates",
-        ) from error
+    tags, source, override = builtin.tags, builtin.source, builtin.override
     if source.ref and source.ref not in tags:
         raise ProtoError(
             f"{override or 'the template history'} has no tag {source.ref} "
@@ -175,6 +194,11 @@ def _check_version_available(source: Source, current: str, override: str | None)
             "install the seedbed that made it or a newer one, or pass --template-source with a "
             "git repository of the templates that has that tag",
         )
+
+
+def available(targets: list[Target]) -> list[Target]:
+    """The targets a template update is available for (`proto update --check`)."""
+    return [target for target in targets if not target.is_current]
 
 
 def run(workspace: Workspace, targets: list[Target], *, trust: bool = False) -> list[TargetResult]:
