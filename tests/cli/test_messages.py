@@ -186,3 +186,29 @@ def test_publish_unpublished_needs_a_reachable_index(chain: Path, cli: Cli) -> N
                  cwd=chain)  # fmt: skip
     assert_clean_failure(result, 1, "cannot reach the package index http://127.0.0.1:9/simple/")
     assert_clean_failure(cli("publish", cwd=chain), 2, "or pass --affected or --unpublished")
+
+
+@pytest.mark.parametrize(
+    ("requirement", "needle"),
+    [("-e .", "not an option"), ("seedbed==", "invalid seedbed requirement 'seedbed=='"),
+     ("two\nlines", "one requirement on one line"), ("", "not an option")],
+)  # fmt: skip
+def test_init_refuses_a_seedbed_requirement_ci_cannot_install(
+    tmp_path: Path, cli: Cli, requirement: str, needle: str
+) -> None:
+    result = cli("init", "ws", "--seedbed-requirement", requirement, cwd=tmp_path)
+    assert_clean_failure(result, 2, needle)
+    assert not (tmp_path / "ws").exists()
+
+
+def test_seedbed_requirements_ci_can_install() -> None:
+    from seedbed.templating.answers import check_requirement
+
+    good = [
+        "seedbed==0.1.0",
+        "seedbed @ git+https://github.com/acme/seedbed@v0.1.0",
+        "acme-seedbed>=2",
+        "git+https://github.com/acme/seedbed.git",
+        " seedbed ",
+    ]
+    assert [check_requirement(text) for text in good] == [text.strip() for text in good]
