@@ -236,3 +236,37 @@ def test_no_upstream_to_compare_with_is_a_warning(chain: Path, cli: Cli, tmp_pat
     assert local.stderr.startswith("warning: compared with HEAD, since there is no origin/HEAD")
     assert cli("affected", "--since", "HEAD", cwd=chain).stderr == ""  # asked for: no warning
     assert cli("affected", "--all", cwd=clone).stderr == ""
+
+
+MYPY_LISTS = """
+[tool.mypy]
+files = ["seeds/notes/src", "seeds/text-tools/src", "seeds/url-parser/src"]
+mypy_path = ["seeds/notes/src", "seeds/text-tools/src", "seeds/url-parser/src"]
+
+[[tool.mypy.overrides]]
+module = []
+disallow_untyped_defs = true
+"""
+
+
+def test_affected_sees_through_the_mypy_lists_proto_keeps(tmp_path: Path, cli: Cli) -> None:
+    """A graduation (or a new package) edits the root pyproject.toml's mypy lists; that alone
+    does not make every package affected, but any other change to it does."""
+    from seedbed.effects import typecheck
+    from seedbed.effects.transaction import changing
+
+    root = make_workspace(
+        tmp_path / "acme", {"text-tools": [], "url-parser": ["text-tools"], "notes": []}
+    )
+    append(root / "pyproject.toml", MYPY_LISTS)
+    commit_all(root, "mypy lists")
+    run("git", "mv", "seeds/text-tools", "core/text-tools", cwd=root)
+    with changing(root) as transaction:
+        assert typecheck.sync(transaction, root)
+    assert 'module = [\n    "acme.text_tools.*",\n]' in (root / "pyproject.toml").read_text()
+    assert names(cli, root, "--since", "HEAD") == ["text-tools", "url-parser"]
+    commit_all(root, "graduated")
+    append(root / "pyproject.toml", "\n# a comment changes no setting\n")
+    assert names(cli, root, "--since", "HEAD") == []
+    append(root / "pyproject.toml", "\n[tool.ruff]\nline-length = 90\n")
+    assert names(cli, root, "--since", "HEAD") == ["notes", "text-tools", "url-parser"]

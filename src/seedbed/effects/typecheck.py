@@ -13,6 +13,7 @@ modules are the team's own and stay.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
@@ -34,6 +35,31 @@ def settings(workspace: Workspace) -> tuple[list[str], list[str]]:
         if package.stage == "core"
     )
     return sources, strict
+
+
+def package_entries(config: dict[str, Any], workspace: Workspace) -> tuple[Any, dict[str, str]]:
+    """A root manifest (as tomllib reads it) without the list entries proto manages, and those
+    entries with the package each names (short name): what `proto affected` compares, so
+    that adding or moving a package is not a change to every package."""
+    config = copy.deepcopy(config)
+    by_module = {f"{workspace.scope.import_name(p.short)}.*": p.short for p in workspace.packages}
+    entries: dict[str, str] = {}
+    mypy = config.get("tool", {}).get("mypy", {})
+    if not isinstance(mypy, dict):
+        return config, entries
+    for key in ("files", "mypy_path"):
+        listed = mypy.get(key)
+        if isinstance(listed, list):
+            managed = {e for e in listed if isinstance(e, str) and PACKAGE_SOURCES.fullmatch(e)}
+            entries |= {f"{key}:{e}": e.split("/")[1] for e in managed}
+            mypy[key] = [e for e in listed if e not in managed]
+    overrides = mypy.get("overrides")
+    for override in overrides if isinstance(overrides, list) else []:
+        modules = override.get("module") if isinstance(override, dict) else None
+        if isinstance(modules, list):
+            entries |= {f"module:{m}": by_module[m] for m in modules if m in by_module}
+            override["module"] = [m for m in modules if m not in by_module]
+    return config, entries
 
 
 def sync(transaction: Transaction, root: Path) -> bool:

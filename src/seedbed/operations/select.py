@@ -3,17 +3,20 @@ since a git ref (changed, or depending on something changed).
 
 A change inside `seeds/NAME/` or `core/NAME/` touches that package; a stage-wide file
 (`seeds/ruff.toml`) touches its stage; a workspace-wide file (root manifest, noxfile, CI config,
-`.python-version`) touches every package; a change to `uv.lock` touches only the packages whose
-locked dependencies (transitively) changed. Dependents are added transitively.
+`.python-version`) touches every package, except that a root manifest change to only the mypy
+lists proto keeps touches only the packages whose entries changed; a change to `uv.lock`
+touches only the packages whose locked dependencies (transitively) changed. Dependents are
+added transitively.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from seedbed.effects import git
+from seedbed.effects import git, typecheck
 from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.model import lockfile
 from seedbed.model.graph import Graph
@@ -157,6 +160,12 @@ def since(workspace: Workspace, base: str, graph: Graph, ref: str | None = None)
         if inside is not None:
             if inside[1] in names:
                 reasons[inside[1]] = "changed"
+        elif path == MANIFEST:
+            touched = manifest_affected(workspace, base)
+            if touched is None:  # a change to settings every package shares
+                return Selection(base, dict.fromkeys(sorted(names), "workspace"), ref)
+            for name in touched & names:
+                reasons.setdefault(name, "workspace")
         elif path in WORKSPACE_WIDE or path.startswith(WORKSPACE_WIDE_PREFIXES):
             return Selection(base, dict.fromkeys(sorted(names), "workspace"), ref)
         elif path.split("/")[0] in stage_dirs:  # a stage-wide file, e.g. seeds/ruff.toml
@@ -170,6 +179,23 @@ def since(workspace: Workspace, base: str, graph: Graph, ref: str | None = None)
     for name in sorted(graph.dependents_closure(reasons)):
         reasons.setdefault(name, "dependent")
     return Selection(base, dict(sorted(reasons.items())), ref)
+
+
+def manifest_affected(workspace: Workspace, base: str) -> set[str] | None:
+    """The packages a change to the root pyproject.toml reaches: only those whose entries in
+    the mypy lists proto keeps changed (a package added, moved or graduated), or None when
+    anything else changed, which reaches every package."""
+    old_text = git.run_git(["show", f"{base}:./{MANIFEST}"], workspace.root, ok=(0, 128))
+    try:
+        old = tomllib.loads(old_text)
+    except tomllib.TOMLDecodeError:
+        return None
+    old_rest, old_entries = typecheck.package_entries(old, workspace)
+    new_rest, new_entries = typecheck.package_entries(workspace.config, workspace)
+    if not old_text or old_rest != new_rest:
+        return None
+    changed = old_entries.keys() ^ new_entries.keys()
+    return {({**old_entries, **new_entries})[entry] for entry in changed}
 
 
 def lock_affected(workspace: Workspace, base: str) -> set[str]:
