@@ -17,15 +17,6 @@ from tests.helpers import BIN, assert_clean_failure, commit_all, make_workspace,
 Cli = Callable[..., InProcess]
 
 
-@pytest.fixture
-def chain(tmp_path: Path) -> Path:
-    """web -> url-parser -> text-tools, and a lone notes; all seeds, committed."""
-    return make_workspace(
-        tmp_path / "acme",
-        {"text-tools": [], "url-parser": ["text-tools"], "web": ["url-parser"], "notes": []},
-    )
-
-
 def test_check_counts_one_package_as_one(tmp_path: Path, cli: Cli) -> None:
     root = make_workspace(tmp_path / "acme", {"notes": []})
     manifest = root / "pyproject.toml"  # no dev tools, so the lock needs no package index

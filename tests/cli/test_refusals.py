@@ -31,15 +31,6 @@ BAD_NAMES = [
 ]
 
 
-@pytest.fixture
-def chain(tmp_path: Path) -> Path:
-    """web -> url-parser -> text-tools, and a lone notes; all seeds, committed."""
-    return make_workspace(
-        tmp_path / "acme",
-        {"text-tools": [], "url-parser": ["text-tools"], "web": ["url-parser"], "notes": []},
-    )
-
-
 def test_new_refuses_bad_and_taken_names(tmp_path: Path, cli: Cli) -> None:
     root = make_workspace(tmp_path / "acme", {"taken": []})
     (root / "seeds/hand_made").mkdir()

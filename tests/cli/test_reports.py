@@ -7,22 +7,11 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import InProcess
 from tests.helpers import assert_clean_failure, commit_all, make_workspace, run
 
 Cli = Callable[..., InProcess]
 EVERY = ["notes", "text-tools", "url-parser", "web"]
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Path:
-    """web -> url-parser -> text-tools, and a lone notes; all seeds, committed."""
-    return make_workspace(
-        tmp_path / "acme",
-        {"text-tools": [], "url-parser": ["text-tools"], "web": ["url-parser"], "notes": []},
-    )
 
 
 def names(cli: Cli, root: Path, *args: str) -> list[str]:
