@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tests.helpers import BIN, PROTO, Runner, commit_all, make_history, render_old, run
+from tests.helpers import (
+    ANSWERS,
+    BIN,
+    PROTO,
+    Runner,
+    commit_all,
+    make_history,
+    render_old,
+    run,
+)
 
 # Property tests judge results, not speed: on a busy 2-core machine a deadline only adds noise.
 settings.register_profile("seedbed", deadline=None)
@@ -126,10 +135,6 @@ def graph_workspace(base_graph_workspace: Path, tmp_path: Path) -> Path:
     target = tmp_path / "acme-protos"
     shutil.copytree(base_graph_workspace, target, symlinks=True)
     return target
-
-
-ANSWERS = {"scope": "acme", "import_style": "namespace", "python_version": "3.11",
-           "author_name": "Ada", "author_email": "ada@example.com"}  # fmt: skip
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ small hand-made workspaces for in-process tests, and a template history with an 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -152,6 +153,8 @@ def make_workspace(
 # ------------------------------------------------------------------ template history
 
 OLD = "v0.0.9"
+ANSWERS = {"scope": "acme", "import_style": "namespace", "python_version": "3.11",
+           "author_name": "Ada", "author_email": "ada@example.com"}  # fmt: skip
 
 
 def old_templates(target: Path) -> None:
@@ -186,3 +189,49 @@ def make_history(tmp: Path) -> Path:
 def render_old(bundle: Path, data: dict[str, object], into: Path) -> None:
     """Render the old version, as seedbed 0.0.9 would have."""
     copier.render(data, into, Source(TEMPLATE_URL, OLD, {TEMPLATE_URL: bundle}))
+
+
+# ------------------------------------------------------------------ docs against the tool
+
+PROTO_COMMAND = re.compile(r"(?:^|[`$]\s*|\s)(proto(?: [^`\n|#]*)?)")
+OPTION = re.compile(r"(?<![\w/.-])(--[a-z][a-z-]*|-[A-Za-z])(?![\w-])")
+
+
+def proto_mentions(text: str) -> list[str]:
+    """Every `proto ...` command line in a text: in code blocks and in inline code."""
+    found = []
+    for block in re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S):
+        for line in block.splitlines():
+            line = line.removeprefix("$ ").strip()
+            if line.startswith("proto ") and not line.startswith("proto ("):  # not output
+                found.append(line.split("  #")[0])
+    for span in re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", text, flags=re.S)):
+        if span.startswith("proto ") and not span.startswith("proto ("):
+            found.append(span)
+    return found
+
+
+def unknown_options(mention: str) -> list[str]:
+    """The options in a `proto ...` mention that its command does not take (global options
+    count only before the command)."""
+    from typer.main import get_command
+
+    from seedbed.cli.app import app
+
+    group = get_command(app)
+    mention = re.split(r" \\?\| (?=xargs|jq|awk|sort|head|tail|grep|python|tee|wc)", mention)[0]
+    words = [word.strip("[]") for word in mention.split()[1:]]
+    words = [word for word in words if word]
+    if "--" in words:  # what follows is arguments
+        words = words[: words.index("--")]
+    while words and words[0] in ("-C", "--directory"):
+        words = words[2:]
+    global_opts = {"--version", "-h", "--help"}
+    if not words or words[0].startswith("-"):
+        return [o for o in OPTION.findall(" ".join(words)) if o not in global_opts]
+    command = group.commands.get(words[0])  # type: ignore[attr-defined]
+    if command is None:
+        return [words[0]]
+    accepted = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+    accepted |= {"-h", "--help"}
+    return [o for o in OPTION.findall(" ".join(words[1:])) if o not in accepted]

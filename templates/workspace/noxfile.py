@@ -13,11 +13,15 @@ depends on it: `proto affected --format names | xargs -r uv run nox -s tests --`
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import nox
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: nox depends on tomli there
+    import tomli as tomllib
 
 ROOT = Path(__file__).parent
 STAGES = ("core", "seeds")

@@ -31,15 +31,6 @@ BAD_NAMES = [
 ]
 
 
-@pytest.fixture
-def chain(tmp_path: Path) -> Path:
-    """web -> url-parser -> text-tools, and a lone notes; all seeds, committed."""
-    return make_workspace(
-        tmp_path / "acme",
-        {"text-tools": [], "url-parser": ["text-tools"], "web": ["url-parser"], "notes": []},
-    )
-
-
 def test_new_refuses_bad_and_taken_names(tmp_path: Path, cli: Cli) -> None:
     root = make_workspace(tmp_path / "acme", {"taken": []})
     (root / "seeds/hand_made").mkdir()
@@ -181,7 +172,7 @@ def test_graduate_refusals(chain: Path, cli: Cli) -> None:
     assert dry.stdout.splitlines() == [
         "Would graduate, in dependency order:",
         "  seeds/notes -> core/notes (3 tracked files)",
-        "Would switch each package's stage settings to core (status classifier, answers)",
+        "Would switch each package's stage settings to core (status classifier, answers, mypy)",
         "Would relock: uv lock --upgrade-package acme-notes",
     ]
     assert snapshot(root) == before
@@ -235,6 +226,29 @@ def test_version_refusals_and_reports(chain: Path, cli: Cli) -> None:
         {"name": "notes", "distribution": "acme-notes", "version": "0.1.1rc1",
          "previous": "0.1.0"},
     ]  # fmt: skip
+    assert snapshot(chain) == before
+
+
+def test_version_set_refuses_local_and_backward_versions(chain: Path, cli: Cli) -> None:
+    manifest = chain / "seeds/web/pyproject.toml"
+    manifest.write_text(manifest.read_text().replace('version = "0.1.0"', 'version = "1!2.0.0"'))
+    commit_all(chain, "web has an epoch")
+    before = snapshot(chain)
+    cases = [
+        (["version", "web", "--set", "1.2.3+local"], 2, "local version (+local)", "--set 1.2.3"),
+        (["version", "notes", "--set", "0.0.9"], 1, "backwards: notes 0.1.0", "--force"),
+        (["version", "web", "notes", "--set", "3.0"], 1, "backwards: web 1!2.0.0"),
+        (["version", "notes", "--bump", "patch", "--force"], 2, "--force goes with --set"),
+    ]
+    for args, code, *needles in cases:
+        assert_clean_failure(cli(*args, cwd=chain), code, *needles)
+    forced = cli("version", "notes", "--set", "0.0.9", "--force", "--dry-run", cwd=chain)
+    assert forced.returncode == 0, forced.stderr
+    assert forced.stdout == "notes 0.1.0 would become 0.0.9\n"
+    kept = cli("version", "web", "--bump", "minor", "--dry-run", cwd=chain)
+    assert kept.stdout == "web 1!2.0.0 would become 1!2.1.0\n"
+    same = cli("version", "notes", "--set", "0.1.0", "--dry-run", cwd=chain)
+    assert same.stdout == "notes 0.1.0\n"  # setting the same version is not a step back
     assert snapshot(chain) == before
 
 

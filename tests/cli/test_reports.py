@@ -7,22 +7,11 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import InProcess
 from tests.helpers import assert_clean_failure, commit_all, make_workspace, run
 
 Cli = Callable[..., InProcess]
 EVERY = ["notes", "text-tools", "url-parser", "web"]
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Path:
-    """web -> url-parser -> text-tools, and a lone notes; all seeds, committed."""
-    return make_workspace(
-        tmp_path / "acme",
-        {"text-tools": [], "url-parser": ["text-tools"], "web": ["url-parser"], "notes": []},
-    )
 
 
 def names(cli: Cli, root: Path, *args: str) -> list[str]:
@@ -188,3 +177,85 @@ def test_kinds(chain: Path, cli: Cli) -> None:
         "description": "a library",
     }
     assert data[0]["version"].startswith("v")
+
+
+def test_affected_keeps_dependency_order_around_a_cycle(tmp_path: Path, cli: Cli) -> None:
+    root = make_workspace(
+        tmp_path / "acme",
+        {"zeta": [], "loop-a": ["loop-b", "zeta"], "loop-b": ["loop-a"], "app": ["loop-a"],
+         "base": [], "top": ["base"]},
+    )  # fmt: skip
+    assert names(cli, root, "--all") == ["base", "zeta", "loop-a", "loop-b", "top", "app"]
+    append(root / "seeds/zeta/pyproject.toml")
+    assert names(cli, root) == ["zeta", "loop-a", "loop-b", "app"]
+
+
+def test_a_shallow_clone_tells_a_bad_ref_from_a_cut_off_one(
+    chain: Path, cli: Cli, tmp_path: Path
+) -> None:
+    first = run("git", "rev-parse", "HEAD", cwd=chain).strip()
+    append(chain / "seeds/notes/pyproject.toml")
+    commit_all(chain, "second")
+    clone = tmp_path / "clone"
+    run("git", "clone", "-q", "--depth", "1", f"file://{chain}", clone, cwd=tmp_path)
+    bogus = cli("affected", "--since", "totally-bogus-ref", cwd=clone)
+    assert_clean_failure(bogus, 2, "'totally-bogus-ref' is not a commit, branch or tag here")
+    for cut_off in ("HEAD~1", "origin/main~1", first, first[:10]):
+        result = cli("affected", "--since", cut_off, cwd=clone)
+        assert_clean_failure(result, 1, f"'{cut_off}' is not in this shallow clone", "--unshallow")
+
+
+def test_no_upstream_to_compare_with_is_a_warning(chain: Path, cli: Cli, tmp_path: Path) -> None:
+    """As in a CI checkout of a pull request: one commit, and no origin/main to compare with."""
+    clone = tmp_path / "clone"
+    run("git", "clone", "-q", "--depth", "1", f"file://{chain}", clone, cwd=tmp_path)
+    run("git", "remote", "set-head", "origin", "--delete", cwd=clone)
+    run("git", "update-ref", "-d", "refs/remotes/origin/main", cwd=clone)
+    result = cli("affected", cwd=clone)
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "warning: compared with HEAD, since this shallow clone has no origin/HEAD, origin/main "
+        "or origin/master: only uncommitted changes count",
+        "hint: fetch the base branch with its history (`git fetch --unshallow origin main`) and "
+        "pass --since origin/main, or pass --all to select every package",
+    ]
+    local = cli("affected", cwd=chain)  # a repository that was never pushed
+    assert local.returncode == 0
+    assert local.stderr.startswith("warning: compared with HEAD, since there is no origin/HEAD")
+    assert cli("affected", "--since", "HEAD", cwd=chain).stderr == ""  # asked for: no warning
+    assert cli("affected", "--all", cwd=clone).stderr == ""
+
+
+MYPY_LISTS = """
+[tool.mypy]
+files = ["seeds/notes/src", "seeds/text-tools/src", "seeds/url-parser/src"]
+mypy_path = ["seeds/notes/src", "seeds/text-tools/src", "seeds/url-parser/src"]
+
+[[tool.mypy.overrides]]
+module = []
+disallow_untyped_defs = true
+"""
+
+
+def test_affected_sees_through_the_mypy_lists_proto_keeps(tmp_path: Path, cli: Cli) -> None:
+    """A graduation (or a new package) edits the root pyproject.toml's mypy lists; that alone
+    does not make every package affected, but any other change to it does."""
+    from seedbed.effects import typecheck
+    from seedbed.effects.transaction import changing
+
+    root = make_workspace(
+        tmp_path / "acme", {"text-tools": [], "url-parser": ["text-tools"], "notes": []}
+    )
+    append(root / "pyproject.toml", MYPY_LISTS)
+    commit_all(root, "mypy lists")
+    run("git", "mv", "seeds/text-tools", "core/text-tools", cwd=root)
+    with changing(root) as transaction:
+        assert typecheck.sync(transaction, root)
+    assert 'module = [\n    "acme.text_tools.*",\n]' in (root / "pyproject.toml").read_text()
+    assert names(cli, root, "--since", "HEAD") == ["text-tools", "url-parser"]
+    commit_all(root, "graduated")
+    append(root / "pyproject.toml", "\n# a comment changes no setting\n")
+    assert names(cli, root, "--since", "HEAD") == []
+    append(root / "pyproject.toml", "\n[tool.ruff]\nline-length = 90\n")
+    assert names(cli, root, "--since", "HEAD") == ["notes", "text-tools", "url-parser"]

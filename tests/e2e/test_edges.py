@@ -44,13 +44,22 @@ def test_a_failed_update_puts_everything_back(tmp_path: Path, proto: Runner) -> 
         package = {"template": "package", "name": name, "kind": "lib", "stage": "seed"}
         render_old(bundle, {**package, **answers}, root / "seeds" / name)
     broken = root / "seeds/two/.copier-answers.yml"
+    answers_text = broken.read_text()
     gone = "https://git.example.invalid/gone.git"
-    broken.write_text(broken.read_text().replace("https://seedbed.invalid/templates.git", gone))
+    broken.write_text(answers_text.replace("https://seedbed.invalid/templates.git", gone))
     run("git", "init", "-q", cwd=root)
     run("git", "add", "-A", cwd=root)
     run("git", "commit", "-qm", "old", cwd=root)
     before = snapshot(root)
-    result = proto("update", cwd=root, env={"SEEDBED_TEMPLATE_HISTORY": str(bundle)})
+    env = {"SEEDBED_TEMPLATE_HISTORY": str(bundle)}
+    unreachable = proto("update", cwd=root, env=env)  # found out before anything changes
+    assert_clean_failure(unreachable, 1, f"cannot reach the template repository {gone}")
+    assert snapshot(root) == before
+    # an answer the template refuses only shows when Copier renders `two`, after the others
+    broken.write_text(answers_text.replace("name: two", "name: Two Words"))
+    run("git", "commit", "-qam", "a bad answer", cwd=root)
+    before = snapshot(root)
+    result = proto("update", cwd=root, env=env)
     assert_clean_failure(result, 1, "updating two (seeds/two) failed, so nothing was updated")
     assert snapshot(root) == before  # the workspace and `one` were updated, then put back
 

@@ -3,6 +3,8 @@ team would check a fresh workspace: lock, lint, types, isolated tests, build, in
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -10,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import BIN, Runner, run, snapshot
+from seedbed.templating.source import TEMPLATE_TAG
+from tests.helpers import BIN, Runner, assert_clean_failure, run, snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +28,7 @@ def test_init_makes_a_committed_locked_workspace(base_workspace: Path) -> None:
         "pyproject.toml",
         "uv.lock",
         "README.md",
+        "AGENTS.md",
         "noxfile.py",
         ".gitignore",
         ".python-version",
@@ -181,3 +185,154 @@ def test_init_without_git_identity_leaves_files_staged(tmp_path: Path, proto: Ru
     status = run("git", "status", "--porcelain", cwd=root)
     assert "A  pyproject.toml" in status
     assert "A  uv.lock" in status
+
+
+def test_root_tools_check_every_package_with_its_stage_profile(
+    workspace: Path, proto: Runner
+) -> None:
+    """What an editor and a developer run at the root: `uv run mypy` (every package, strict for
+    core), `uv run mypy FILE` (any file), `ruff check` and `ruff format --check`."""
+    root = workspace
+    for args in (["new", "base"], ["new", "tool", "--kind", "cli", "--depends-on", "base"],
+                 ["new", "site", "--kind", "app", "--depends-on", "base"]):  # fmt: skip
+        assert proto(*args, cwd=root).returncode == 0
+    run("git", "add", "-A", cwd=root)
+    run("git", "commit", "-qm", "packages", cwd=root)
+    graduated = proto("graduate", "tool", "--with-deps", "--force", "--commit", cwd=root)
+    assert graduated.returncode == 0, graduated.stderr
+    assert run("git", "status", "--porcelain", cwd=root) == ""
+    mypy_config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert mypy_config["files"] == ["core/base/src", "core/tool/src", "seeds/site/src"]
+    assert mypy_config["mypy_path"] == mypy_config["files"]
+    assert mypy_config["overrides"][0]["module"] == ["acme_protos.base.*", "acme_protos.tool.*"]
+    settings = json.loads((root / ".vscode/settings.json").read_text())
+    assert settings["mypy-type-checker.cwd"] == "${workspaceFolder}"
+    assert settings["mypy-type-checker.importStrategy"] == "fromEnvironment"
+
+    agents = (root / "AGENTS.md").read_text().split("## Check your work", 1)[1]
+    checks = agents.split("```console\n", 1)[1].split("```", 1)[0].splitlines()
+    assert checks[0] == "uv sync --all-packages"
+    for line in checks:  # what AGENTS.md tells an agent to run passes on this workspace
+        tool, *args = line.split()
+        run(BIN / tool, *args, cwd=root)
+    assert run("git", "status", "--porcelain", cwd=root) == ""  # `ruff format .` changed nothing
+    assert "no issues found in 6 source files" in uv("run", "mypy", cwd=root)
+    for path in ("core/tool/src/acme_protos/tool/cli.py", "seeds/site/src/acme_protos/site/app.py"):
+        assert "no issues found in 1 source file" in uv("run", "mypy", path, cwd=root)
+    uv("run", "ruff", "check", cwd=root)
+    uv("run", "ruff", "format", "--check", cwd=root)
+    untyped = "\n\ndef untyped(x):\n    return x\n"
+    for stage, name in (("core", "base"), ("seeds", "site")):
+        module = root / stage / name / "src/acme_protos" / name / "__init__.py"
+        module.write_text(module.read_text() + untyped)
+    strict = subprocess.run([BIN / "uv", "run", "mypy"], cwd=root, capture_output=True,
+                            text=True, check=False)  # fmt: skip
+    assert strict.returncode == 1
+    assert strict.stdout.count("error:") == 1
+    assert "core/base/src/acme_protos/base/__init__.py:" in strict.stdout  # core: strict
+    lenient = "seeds/site/src/acme_protos/site/__init__.py"
+    assert "no issues found" in uv("run", "mypy", lenient, cwd=root)  # seeds: lenient
+
+
+def older_python() -> Path | None:
+    """A CPython 3.10 on this machine: one uv finds, or a pyenv install (uv cannot fetch one
+    without the network)."""
+    found = subprocess.run([BIN / "uv", "python", "find", "3.10"], capture_output=True,
+                           text=True, check=False)  # fmt: skip
+    candidates = [Path(found.stdout.strip())] if found.returncode == 0 else []
+    candidates += sorted(Path.home().glob(".pyenv/versions/3.10*/bin/python3.10"))
+    for candidate in candidates:
+        probe = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2])"],
+                               capture_output=True, text=True, check=False)  # fmt: skip
+        if probe.stdout.strip() == "(3, 10)":
+            return candidate
+    return None
+
+
+OLDER = older_python()
+
+
+@pytest.mark.skipif(OLDER is None, reason="no Python 3.10 here, and uv cannot download one")
+def test_a_workspace_on_an_older_python_works_on_it(tmp_path: Path, proto: Runner) -> None:
+    """`proto init --python 3.10`: every generated script and package runs on 3.10."""
+    assert OLDER is not None
+    env = {"PATH": f"{OLDER.parent}{os.pathsep}{os.environ['PATH']}",
+           "UV_PYTHON_DOWNLOADS": "never"}  # fmt: skip
+    assert proto("init", "old", "--python", "3.10", cwd=tmp_path, env=env).returncode == 0
+    root = tmp_path / "old"
+    for args in (["new", "base"], ["new", "tool", "--kind", "cli", "--depends-on", "base"],
+                 ["new", "site", "--kind", "app"]):  # fmt: skip
+        made = proto(*args, cwd=root, env=env)
+        assert made.returncode == 0, made.stderr
+    assert '"starlette>=1.7"' in (root / "seeds/site/pyproject.toml").read_text()
+
+    def uv_old(*args: str) -> str:
+        return run(BIN / "uv", *args, cwd=root, env=env)
+
+    uv_old("sync", "--all-packages", "--quiet")
+    assert "3.10." in run(root / ".venv/bin/python", "--version", cwd=root)
+    assert "tests" in uv_old("run", "nox", "--list")  # the noxfile imports on 3.10
+    assert "failed" not in uv_old("run", "nox", "-s", "tests", "--", "tool")
+    assert "9 passed" in uv_old("run", "--all-packages", "pytest", "-q")
+    assert "no issues found" in uv_old("run", "mypy")
+    uv_old("run", "ruff", "check")
+    uv_old("run", "ruff", "format", "--check")
+
+
+def test_init_refuses_a_python_older_than_the_templates_support(
+    tmp_path: Path, proto: Runner
+) -> None:
+    result = proto("init", "ws", "--python", "3.9", cwd=tmp_path)
+    assert_clean_failure(result, 2, "Python 3.9 is older than", "--python 3.10")
+    assert not (tmp_path / "ws").exists()
+
+
+def test_init_inside_an_existing_repository(tmp_path: Path, proto: Runner) -> None:
+    """No nested repository: the workspace is a folder of the outer one, committed by its owner
+    as proto says, and every command works there."""
+    outer = tmp_path / "monorepo"
+    outer.mkdir()
+    run("git", "init", "-q", cwd=outer)
+    (outer / "README.md").write_text("The team's repository.\n")
+    run("git", "add", "README.md", cwd=outer)
+    run("git", "commit", "-qm", "Start", cwd=outer)
+    (outer / "notes.txt").write_text("staged, not ours to commit\n")
+    run("git", "add", "notes.txt", cwd=outer)
+    index = run("git", "ls-files", "--stage", cwd=outer)
+    head = run("git", "rev-parse", "HEAD", cwd=outer)
+
+    (outer / "protos").mkdir()
+    result = proto("init", ".", cwd=outer / "protos")
+    assert result.returncode == 0, result.stderr
+    root = outer / "protos"
+    assert not (root / ".git").exists()
+    assert run("git", "ls-files", "--stage", cwd=outer) == index  # nothing staged
+    assert run("git", "rev-parse", "HEAD", cwd=outer) == head  # nothing committed
+    lines = result.stdout.splitlines()
+    assert (
+        f"It is inside the git repository {outer}, so it has no repository of its own" in (lines[2])
+    )
+    commit = lines[3].strip()
+    assert commit == (
+        "git -C . add . && git -C . commit -m 'Start the protos workspace with seedbed' -- ."
+    )
+    assert lines[-2:] == ["Next:", "  proto new my-first-idea"]  # no `cd .`
+    run("sh", "-c", commit, cwd=root)  # as printed, from where proto ran
+    assert run("git", "diff", "--cached", "--name-only", cwd=outer) == "notes.txt\n"
+    assert "protos/pyproject.toml" in run("git", "ls-files", cwd=outer)
+
+    for args in (["new", "alpha"], ["new", "beta", "--depends-on", "alpha"]):
+        assert proto(*args, cwd=root).returncode == 0
+    run("git", "add", ".", cwd=root)
+    run("git", "commit", "-qm", "packages", "--", ".", cwd=root)
+    (outer / "README.md").write_text("Changed outside the workspace.\n")
+    assert proto("affected", "--since", "HEAD~1", cwd=root).stdout == "alpha\nbeta\n"
+    assert proto("check", cwd=root).stdout == "All 7 rules pass for 2 packages.\n"
+    graduated = proto("graduate", "alpha", "--commit", cwd=root)
+    assert graduated.returncode == 0, graduated.stderr
+    assert run("git", "log", "-1", "--format=%s", cwd=outer) == "Graduate alpha to core\n"
+    assert run("git", "diff", "--cached", "--name-only", cwd=outer) == "notes.txt\n"
+    updated = proto("update", cwd=root)
+    assert updated.returncode == 0, updated.stderr
+    assert updated.stdout.splitlines()[0] == f"workspace: already current ({TEMPLATE_TAG})"
+    assert proto("version", "beta", "--bump", "patch", cwd=root).returncode == 0

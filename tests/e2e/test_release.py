@@ -162,3 +162,41 @@ def test_publish_refuses_metadata_an_index_would_reject(
     manifest.write_text(manifest.read_text().replace('readme = "README.md"\n', ""))
     result = proto("publish", "notes", "--dry-run", cwd=root, env={"COLUMNS": "40"})
     assert_clean_failure(result, 1, "acme_protos_notes-0.1.0", "twine check --strict")
+
+
+@pytest.mark.e2e
+def test_publish_unpublished_releases_new_versions_of_published_packages(
+    graph_workspace: Path, proto: Runner, index: str, tmp_path: Path
+) -> None:
+    """The CI release path for any number of packages: what is on the index already is
+    skipped, a package never published is published only when named."""
+    root = graph_workspace
+    common = ["--unpublished", "--publish-url", index]
+    first = proto("publish", *common, "--", "text-tools", "url-parser", cwd=root, env=CREDENTIALS)
+    assert first.returncode == 0, first.stderr
+    assert "published acme-protos-url-parser 0.1.0 (pins acme-protos-text-tools==0.1.0)" in (
+        first.stdout
+    )
+    assert proto("version", "text-tools", "--bump", "patch", cwd=root).returncode == 0
+    run("git", "commit", "-qam", "text-tools 0.1.1", cwd=root)
+
+    result = proto("publish", *common, "--json", cwd=root, env=CREDENTIALS)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [(p["name"], p["version"], p["uploaded"]) for p in report["packages"]] == [
+        ("text-tools", "0.1.1", True)
+    ]
+    simple = f"{index}simple/"
+    assert report["skipped"] == [
+        {"name": "notes", "reason": f"not on {simple} yet: name it to publish its first release"},
+        {"name": "url-parser", "reason": f"0.1.0 is on {simple} already"},
+        {"name": "web", "reason": f"not on {simple} yet: name it to publish its first release"},
+    ]
+    assert sorted(p.name for p in (tmp_path / "index").iterdir())[:2] == [
+        "acme_protos_text_tools-0.1.0-py3-none-any.whl", "acme_protos_text_tools-0.1.0.tar.gz"
+    ]  # fmt: skip
+    again = proto("publish", *common, cwd=root, env=CREDENTIALS)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[-1].startswith("Nothing to publish: every selected")
+    named = proto("publish", *common, "--", "--affected", cwd=root, env=CREDENTIALS)
+    assert_clean_failure(named, 2, "no package named '--affected'")

@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import (
+    ANSWERS,
     OLD,
     Runner,
     assert_clean_failure,
+    make_history,
+    render_old,
     run,
     snapshot,
 )
@@ -61,11 +64,13 @@ def test_update_merges_template_changes_and_keeps_user_edits(
     status = run("git", "status", "--porcelain", cwd=root)
     assert "UU seeds/tool/README.md" in status
     assert "_commit: v0.1.0" in (root / "seeds/tool/.copier-answers.yml").read_text()
-    assert 'SEEDBED_VERSION: "0.1.0"' in (root / ".github/workflows/ci.yml").read_text()
+    action = (root / ".github/actions/setup-proto/action.yml").read_text()
+    assert 'SEEDBED_REQUIREMENT: "seedbed==0.1.0"' in action  # the default follows the update
     changed = {line[3:] for line in status.splitlines()}
     assert changed <= {
         ".copier-answers.yml", "pyproject.toml", ".vscode/", "seeds/tool/.copier-answers.yml",
         ".github/workflows/ci.yml", ".github/workflows/publish.yml",
+        ".github/actions/setup-proto/action.yml",
         "seeds/tool/README.md", "seeds/tool/src/acme/tool/py.typed", "uv.lock",
     }  # fmt: skip
 
@@ -205,3 +210,105 @@ def test_a_git_kind_with_tasks_needs_trust(workspace: Path, proto: Runner, tmp_p
     assert (workspace / "seeds/boom/task-ran").is_file()
     assert f"_src_path: {url}" in (workspace / "seeds/boom/.copier-answers.yml").read_text()
     assert_clean_failure(proto("new", "x", "--kind", "nope", cwd=workspace), 2, "risky")
+
+
+def test_a_git_kind_without_a_version_follows_its_latest_tag(
+    workspace: Path, proto: Runner, tmp_path: Path
+) -> None:
+    source = tmp_path / "service"
+    source.mkdir()
+    (source / "copier.yml").write_text("name:\n  type: str\nscope:\n  type: str\n")
+    (source / "{{_copier_conf.answers_file}}.jinja").write_text(
+        "{{ _copier_answers|to_nice_yaml -}}\n"
+    )
+    (source / "pyproject.toml.jinja").write_text(
+        '[project]\nname = "{{ scope }}-{{ name }}"\nversion = "0.1.0"\n'
+    )
+    (source / "SERVICE.md").write_text("v1.0\n")
+    run("git", "init", "-q", cwd=source)
+    run("git", "add", "-A", cwd=source)
+    run("git", "commit", "-qm", "v1.0", cwd=source)
+    run("git", "tag", "v1.0.0", cwd=source)
+    (source / "SERVICE.md").write_text("v1.1\n")
+    run("git", "commit", "-qam", "v1.1", cwd=source)
+    run("git", "tag", "v1.1.0", cwd=source)
+    (source / "SERVICE.md").write_text("v2 beta\n")
+    run("git", "commit", "-qam", "v2 beta", cwd=source)
+    run("git", "tag", "v2.0.0b1", cwd=source)  # a pre-release: Copier skips it, so does proto
+    url = "https://git.example.invalid/acme/service.git"
+    count = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
+    env = {
+        "GIT_CONFIG_COUNT": str(count + 1),
+        f"GIT_CONFIG_KEY_{count}": f"url.{source}.insteadOf",
+        f"GIT_CONFIG_VALUE_{count}": url,
+    }
+    manifest = workspace / "pyproject.toml"
+    manifest.write_text(manifest.read_text() + f'\n[tool.proto.kinds]\nservice = "{url}"\n')
+    run("git", "commit", "-qam", "service kind", cwd=workspace)
+    made = proto("new", "api", "--kind", "service", cwd=workspace, env=env)
+    assert made.returncode == 0, made.stderr
+    assert (workspace / "seeds/api/SERVICE.md").read_text() == "v1.1\n"
+    assert "_commit: v1.1.0" in (workspace / "seeds/api/.copier-answers.yml").read_text()
+    run("git", "add", "-A", cwd=workspace)
+    run("git", "commit", "-qm", "api", cwd=workspace)
+    again = proto("update", "api", cwd=workspace, env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "api: already current (v1.1.0)\n"
+    assert run("git", "status", "--porcelain", cwd=workspace) == ""
+
+    (source / "SERVICE.md").write_text("v1.2\n")
+    run("git", "commit", "-qam", "v1.2", cwd=source)
+    run("git", "tag", "v1.2.0", cwd=source)
+    updated = proto("update", "api", cwd=workspace, env=env)
+    assert updated.returncode == 0, updated.stderr
+    assert updated.stdout == "api: updated v1.1.0 -> v1.2.0 (2 files)\n"
+    assert (workspace / "seeds/api/SERVICE.md").read_text() == "v1.2\n"
+
+
+def test_update_check_lists_what_is_out_of_date_and_changes_nothing(
+    old_workspace: tuple[Path, dict[str, str]], proto: Runner
+) -> None:
+    root, env = old_workspace
+    (root / "scratch.txt").write_text("not committed: --check needs no clean tree\n")
+    before = snapshot(root)
+    result = proto("update", "--check", cwd=root, env=env)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "Template updates are available (run `proto update` to take them in):",
+        f"  workspace: {OLD} -> v0.1.0",
+        f"  tool: {OLD} -> v0.1.0",
+    ]
+    data = json.loads(proto("update", "--check", "--json", "tool", cwd=root, env=env).stdout)
+    assert data == [{"name": "tool", "path": "seeds/tool", "from": OLD, "to": "v0.1.0",
+                     "available": True}]  # fmt: skip
+    assert snapshot(root) == before
+
+    (root / "scratch.txt").unlink()
+    updated = proto("update", cwd=root, env=env)
+    assert updated.returncode == 1  # the README conflict
+    readme = root / "seeds/tool/README.md"
+    markers = ("<<<<<<<", "=======", ">>>>>>>")
+    readme.write_text("".join(line for line in readme.read_text().splitlines(keepends=True)
+                              if not line.startswith(markers)))  # fmt: skip
+    run("git", "add", "-A", cwd=root)
+    run("git", "commit", "-qm", "updated", cwd=root)
+    current = proto("update", "--check", cwd=root, env=env)
+    assert current.returncode == 0, current.stderr
+    assert current.stdout == "Every template is current (2 targets).\n"
+
+
+def test_update_keeps_a_seedbed_requirement_the_team_chose(tmp_path: Path, proto: Runner) -> None:
+    bundle = make_history(tmp_path)
+    root = tmp_path / "ws"
+    requirement = "seedbed @ git+https://git.example.com/acme/seedbed@v0.0.9"
+    render_old(bundle, {"template": "workspace", "seedbed_version": "0.0.9",
+                        "seedbed_requirement": requirement, **ANSWERS}, root)  # fmt: skip
+    run("git", "init", "-q", cwd=root)
+    run("git", "add", "-A", cwd=root)
+    run("git", "commit", "-qm", "Made with seedbed 0.0.9", cwd=root)
+    result = proto("update", cwd=root, env={"SEEDBED_TEMPLATE_HISTORY": str(bundle)})
+    assert result.returncode == 0, result.stderr
+    action = (root / ".github/actions/setup-proto/action.yml").read_text()
+    assert f'SEEDBED_REQUIREMENT: "{requirement}"' in action
+    assert f"seedbed_requirement: {requirement}" in (root / ".copier-answers.yml").read_text()
+    assert "seedbed_version: 0.1.0" in (root / ".copier-answers.yml").read_text()

@@ -35,7 +35,7 @@ def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
 @pytest.mark.parametrize(
     "argv",
     [["new", "Bad_Name"], ["list", "--json"], ["graph"], ["check"], ["affected"], ["kinds"],
-     ["version"], ["graduate", "nothing-here"], ["doctor"]],
+     ["version"], ["graduate", "nothing-here"], ["doctor"], ["update", "--check"]],
     ids=lambda argv: " ".join(argv),
 )  # fmt: skip
 def test_read_only_commands_import_nothing_heavy(base_workspace: Path, argv: list[str]) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from seedbed.cli.output import echo_json
+from seedbed.cli.output import echo_json, warn
 
 
 class AffectedFormat(StrEnum):
@@ -45,6 +45,8 @@ def command(
     from seedbed.operations import affected
 
     found = affected.plan_affected(workspace.load(), since, all_packages=all_packages)
+    if found.selection.warning is not None:
+        warn(*found.selection.warning)
     if format is AffectedFormat.names:
         for package in found.packages:
             typer.echo(package.short)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from typer import _click
+from typer.core import TyperCommand
 
 from seedbed import __version__
 from seedbed.errors import EXIT_USAGE, Interrupted, ProtoError, redact
@@ -54,13 +56,53 @@ def root(
         os.chdir(directory)
 
 
+GLOBAL_OPTIONS = ("-C", "--directory", "--version")
+
 # The command table, in the order `proto --help` lists it: each is `seedbed.cli.<name>.command`.
 COMMANDS = (
     "init", "new", "depend", "list", "graph", "graduate", "check", "affected", "version",
     "publish", "update", "kinds", "doctor",
 )  # fmt: skip
+
+
+class Command(TyperCommand):
+    """A command whose usage line and argument list name arguments the way the docs write
+    them (`DEST`, `[NAME]...`, `PROVIDER...`): typer 0.29 would show `{DEST}` and types such as
+    `<path>` or `<list[str]>`."""
+
+    def collect_usage_pieces(self, ctx: _click.Context) -> list[str]:
+        """`[OPTIONS]`, then each argument as people write it."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name, more = _argument_label(param)
+                pieces.append((name if param.required else f"[{name}]") + more)
+        return pieces
+
+    def format_options(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        """The Arguments and Options sections, arguments without their Python type."""
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append(("".join(_argument_label(param)), record[1]))
+            else:
+                options.append(record)
+        for title, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
+
+def _argument_label(param: _click.Parameter) -> tuple[str, str]:
+    """An argument's name and `...` when it takes several values."""
+    return param.metavar or (param.name or "").upper(), "..." if param.nargs != 1 else ""
+
+
 for name in COMMANDS:
-    app.command(name)(importlib.import_module(f"seedbed.cli.{name}").command)
+    app.command(name, cls=Command)(importlib.import_module(f"seedbed.cli.{name}").command)
 
 
 def fail(message: str, hint: str | None, code: int) -> NoReturn:
@@ -73,7 +115,6 @@ def fail(message: str, hint: str | None, code: int) -> NoReturn:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `proto` script: turns every known failure into an `error:` line."""
-    from typer import _click
     from typer.main import get_command
 
     command = get_command(app)
@@ -89,7 +130,15 @@ def main(argv: list[str] | None = None) -> None:
     except _click.exceptions.UsageError as error:
         ctx = error.ctx
         where = ctx.command_path if ctx is not None else "proto"
-        fail(_first_lower(error.format_message()), f"see `{where} --help`", EXIT_USAGE)
+        hint = f"see `{where} --help`"
+        option = getattr(error, "option_name", None)
+        if isinstance(error, _click.exceptions.NoSuchOption) and option in GLOBAL_OPTIONS:
+            verb = where.removeprefix("proto").strip()
+            usage = (
+                "proto --version" if option == "--version" else f"proto {option} PATH {verb} ..."
+            )
+            hint = f"{option} is a global option: it goes before the command (`{usage}`)"
+        fail(_first_lower(error.format_message()), hint, EXIT_USAGE)
     except _click.exceptions.ClickException as error:
         fail(error.format_message(), None, error.exit_code)
     except typer.Abort:

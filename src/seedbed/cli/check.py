@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from seedbed.cli.options import Json
-from seedbed.cli.output import echo_json
+from seedbed.cli.output import echo_json, plural
 from seedbed.errors import EXIT_REFUSED
 
 
@@ -34,13 +34,14 @@ def command(json: Json = False) -> None:
     elif violations:
         for violation in violations:
             typer.echo(f"{violation.rule}: {violation.path}: {violation.message}")
-        count = len(violations)
         typer.echo(
-            f"\n{count} problem{'s' if count != 1 else ''} found; "
+            f"\n{plural(len(violations), 'problem')} found; "
             "`proto check --help` explains each rule",
             err=True,
         )
     else:
-        typer.echo(f"All {len(check.RULES)} rules pass for {len(loaded.packages)} packages.")
+        typer.echo(
+            f"All {len(check.RULES)} rules pass for {plural(len(loaded.packages), 'package')}."
+        )
     if violations:
         raise typer.Exit(EXIT_REFUSED)

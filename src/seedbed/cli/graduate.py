@@ -49,7 +49,7 @@ def command(
         echo_list("Would graduate, in dependency order:", moves)
         echo_list("Would rewrite mentions of the old paths in:", list(plan.mentions))
         typer.echo(
-            "Would switch each package's stage settings to core (status classifier, answers)"
+            "Would switch each package's stage settings to core (status classifier, answers, mypy)"
         )
         typer.echo(f"Would relock: uv {' '.join(plan.lock_command())}")
         if commit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -60,6 +61,15 @@ def command(
             "Default: seeds fix forward (their failures do not block).",
         ),
     ] = False,
+    seedbed_requirement: Annotated[
+        str | None,
+        typer.Option(
+            help="What the workspace's CI installs to run proto: a requirement such as "
+            "seedbed==X.Y.Z, a git URL ('seedbed @ git+https://...'), or a name on your own "
+            "index. Default: this seedbed from PyPI.",
+            metavar="SPEC",
+        ),
+    ] = None,
     dry_run: DryRun = False,
 ) -> None:
     """Create a workspace in DEST: render the template, git init, uv lock, first commit."""
@@ -74,6 +84,7 @@ def command(
         author_name,
         author_email,
         seeds_fix_forward=not strict_seeds,
+        seedbed_requirement=seedbed_requirement,
     )
     with progress("Creating the workspace (render, git init, uv lock)", dry_run):
         result = init.preview(plan) if dry_run else init.apply(plan)
@@ -83,12 +94,32 @@ def command(
             f"Would create the {plan.scope.name} workspace in {where}:",
             [f"{where}/{file.as_posix()}" for file in result.files],
         )
-        typer.echo("Would then run: git init, uv lock, git commit")
+        if plan.outer is None:
+            typer.echo("Would then run: git init, uv lock, git commit")
+        else:
+            typer.echo(
+                f"Would then run: uv lock (no git init, no commit: {where} is inside the git "
+                f"repository {plan.outer})"
+            )
         return
     typer.echo(f"Created the {plan.scope.name} workspace in {where} ({len(result.files)} files)")
     if result.locked:
         typer.echo("Locked the dev tools in uv.lock")
-    if result.committed:
+    if plan.outer is not None:
+        typer.echo(
+            f"It is inside the git repository {plan.outer}, so it has no repository "
+            "of its own and nothing was committed. Commit it there:"
+        )
+        folder = shlex.quote(where)
+        typer.echo(
+            f"  git -C {folder} add . && git -C {folder} commit -m "
+            f"{shlex.quote(plan.commit_message)} -- ."
+        )
+        typer.echo(
+            "GitHub runs only the workflows in the repository's top .github/workflows/: "
+            f"move {where}/.github/workflows/ there to use them (see the CI docs)"
+        )
+    elif result.committed:
         typer.echo("Made the first commit")
     else:
         typer.echo("warning: git has no identity configured, so nothing was committed", err=True)
@@ -102,4 +133,4 @@ def command(
             f"the workspace was created, but {result.lock_error.message}",
             f"when the package index is reachable, run `uv lock` in {where} and commit uv.lock",
         )
-    echo_list("Next:", [f"cd {where}", "proto new my-first-idea"])
+    echo_list("Next:", [*([f"cd {where}"] if where != "." else []), "proto new my-first-idea"])

@@ -27,7 +27,7 @@ def command(json: Json = False) -> None:
     from seedbed.model import workspace
     from seedbed.operations import kinds
 
-    found = kinds.plan_kinds(workspace.load())
+    found = kinds.plan_kinds(workspace.load(packages=False))  # package manifests: not needed
     if json:
         echo_json(kinds.records(found))
         return

@@ -50,8 +50,11 @@ def command(
         verb = "Would depend" if dry_run else "Depends"
         typer.echo(f"{verb} on: {', '.join(plan.depends_on)} (workspace sources)")
     if dry_run:
-        typer.echo("Would then run: uv lock")
+        listing = "list it in pyproject.toml's mypy settings and " if plan.listed_for_mypy else ""
+        typer.echo(f"Would then {listing}run: uv lock")
         return
+    if result.listed:
+        typer.echo("Listed it in pyproject.toml's mypy settings")
     typer.echo("Relocked the workspace (uv.lock)")
     echo_list(
         "Next:",

@@ -33,6 +33,11 @@ def shown(path: Path) -> str:
     return relative if len(relative) < len(str(path)) else str(path)
 
 
+def plural(count: int, word: str) -> str:
+    """`1 package`, `2 packages`."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def echo_list(title: str, items: list[str]) -> None:
     """A title line and one indented line per item (nothing when there are no items)."""
     if items:
@@ -56,6 +61,13 @@ def to_json(data: object, depth: int = 0) -> str:
         )
         return f"{{\n{items}\n{pad}}}"
     return json.dumps(data)
+
+
+def warn(message: str, hint: str | None = None) -> None:
+    """A `warning:` line (and a `hint:` line) on stderr: the command still succeeds."""
+    typer.echo(f"warning: {message}", err=True)
+    if hint:
+        typer.echo(f"hint: {hint}", err=True)
 
 
 def echo_json(data: object) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from seedbed.cli.options import Affected, Json, Names, Since
-from seedbed.cli.output import echo_json, echo_list, progress
+from seedbed.cli.output import echo_json, echo_list, progress, warn
 from seedbed.errors import redact
 
 
@@ -24,6 +24,14 @@ def command(
     names: Names = None,
     affected: Affected = False,
     since: Since = None,
+    unpublished: Annotated[
+        bool,
+        typer.Option(
+            "--unpublished",
+            help="Only the packages whose version is not on the index yet. Without names or "
+            "--affected: every package on the index whose current version is not there.",
+        ),
+    ] = False,
     publish_url: Annotated[
         str, typer.Option(help="Upload endpoint (default: PyPI).", metavar="URL")
     ] = "https://upload.pypi.org/legacy/",
@@ -50,6 +58,8 @@ def command(
     """Build each package on its own (dist/NAME/), pin its workspace siblings to their current
     versions, validate the metadata, and upload in dependency order with uv publish.
 
+    Names go after `--` when one could look like an option: `proto publish -- NAME`.
+
     Credentials come from uv's usual sources: UV_PUBLISH_TOKEN, UV_PUBLISH_USERNAME and
     UV_PUBLISH_PASSWORD, keyring, or trusted publishing.
     """
@@ -62,11 +72,19 @@ def command(
             names or [],
             ref=since,
             use_affected=affected,
+            unpublished=unpublished,
             publish_url=publish_url,
             check_url=check_url,
             tag=tag,
             trusted_publishing=trusted_publishing.value if trusted_publishing else None,
         )
+        for message, hint in plan.warnings:
+            warn(message, hint)
+        if not json:
+            echo_list("Skipped:", [f"{name}: {why}" for name, why in plan.skipped])
+        if plan.empty_because is not None and not json:
+            typer.echo(f"Nothing to publish: {plan.empty_because}")
+            return
         with progress("Building, validating and uploading", dry_run):
             result = publish.apply(plan, dry_run=dry_run)
     if json:

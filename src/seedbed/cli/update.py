@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from seedbed.cli.options import DryRun, Json, Trust
-from seedbed.cli.output import echo_json, echo_list, progress
+from seedbed.cli.output import echo_json, echo_list, plural, progress
 from seedbed.errors import EXIT_REFUSED
+
+if TYPE_CHECKING:
+    from seedbed.operations.update import Target
 
 
 def command(
@@ -26,6 +29,14 @@ def command(
             metavar="URL-OR-PATH",
         ),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only say whether template updates are available: exit 1 listing them, "
+            "0 when everything is current. Changes nothing; needs no clean work tree.",
+        ),
+    ] = False,
     trust: Trust = False,
     json: Json = False,
     dry_run: DryRun = False,
@@ -39,8 +50,11 @@ def command(
     from seedbed.cli.session import writing
     from seedbed.operations import update
 
-    with writing(dry_run) as loaded:
-        targets = update.plan_update(loaded, names or [], template_source)
+    with writing(dry_run or check) as loaded:
+        targets = update.plan_update(loaded, names or [], template_source, check=check)
+        if check:
+            _report_available(update.available(targets), targets, json=json)
+            return
         with progress("Updating from the templates", dry_run):
             results, lock_problem = update.apply(loaded, targets, dry_run=dry_run, trust=trust)
     if json:
@@ -57,10 +71,8 @@ def command(
                 typer.echo(f"{target.name}: already current ({target.current})")
                 continue
             verb = "would update" if dry_run else "updated"
-            changes = f"{len(result.changed)} file{'s' if len(result.changed) != 1 else ''}"
-            wanted = target.wanted or "latest"
-            if len(wanted) == 40:  # a commit of a folder kind: show it as git does
-                wanted = wanted[:7]
+            changes = plural(len(result.changed), "file")
+            wanted = _shown_version(target.wanted)
             typer.echo(f"{target.name}: {verb} {target.current} -> {wanted} ({changes})")
             echo_list("", [f"conflict: {path}" for path in result.conflicts])
         if any(r.conflicts for r in results):
@@ -73,3 +85,29 @@ def command(
         typer.echo(f"warning: uv.lock was not regenerated: {lock_problem}", err=True)
     if any(r.conflicts for r in results):
         raise typer.Exit(EXIT_REFUSED)
+
+
+def _report_available(available: list[Target], targets: list[Target], *, json: bool) -> None:
+    """`--check`: what an update would change, by target; exit 1 when there is something."""
+    if json:
+        echo_json([
+            {"name": t.name, "path": t.path, "from": t.current, "to": t.wanted,
+             "available": t in available}
+            for t in targets
+        ])  # fmt: skip
+    elif available:
+        echo_list(
+            "Template updates are available (run `proto update` to take them in):",
+            [f"{t.name}: {t.current or '?'} -> {_shown_version(t.wanted)}" for t in available],
+        )
+    else:
+        typer.echo(f"Every template is current ({plural(len(targets), 'target')}).")
+    if available:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+def _shown_version(version: str | None) -> str:
+    """A version as people read it: `latest` for none, a commit abbreviated as git does."""
+    if version is None:
+        return "latest"
+    return version[:7] if len(version) == 40 else version

@@ -24,11 +24,18 @@ def command(
     names: Names = None,
     bump: Annotated[
         BumpOption | None,
-        typer.Option(help="major, minor, patch, or pre (1.2.3 -> 1.2.4rc1 -> 1.2.4rc2)."),
+        typer.Option(
+            help="major, minor, patch, or pre (1.2.3 -> 1.2.4rc1 -> 1.2.4rc2); a pre-release "
+            "or .dev release is finished (1.0.0.dev3 --bump patch -> 1.0.0)."
+        ),
     ] = None,
     set_: Annotated[
-        str | None, typer.Option("--set", metavar="X.Y.Z", help="Set this version (PEP 440).")
+        str | None,
+        typer.Option("--set", metavar="X.Y.Z", help="Set this version (PEP 440, not local)."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --set: allow a version lower than the current.")
+    ] = False,
     affected: Affected = False,
     since: Since = None,
     all_packages: Annotated[
@@ -54,6 +61,7 @@ def command(
             all_packages=all_packages,
             bump=bump.value if bump else None,
             new=set_,
+            force=force,
         )
         if plan.changing and not dry_run:
             with progress("Writing versions and relocking"):

@@ -180,9 +180,13 @@ def tags(root: Path) -> set[str]:
 
 
 def remote_tags(source: str | Path) -> set[str]:
-    """The tag names of a repository, bundle or URL (`git ls-remote --tags`)."""
-    out = run_git(["ls-remote", "--tags", str(source)], Path.cwd(), ok=(0, 1, 128))
-    return {line.rsplit("/", 1)[-1] for line in out.splitlines()}
+    """The tag names of a repository, bundle or URL (`git ls-remote --tags`); a source git
+    cannot read is a ToolFailedError that quotes git."""
+    out = run_git(
+        ["ls-remote", "--tags", str(source)], Path.cwd(), shown=["ls-remote", str(source)]
+    )
+    names = {line.rsplit("refs/tags/", 1)[-1] for line in out.splitlines() if "refs/tags/" in line}
+    return {name for name in names if not name.endswith("^{}")}
 
 
 def init(path: Path) -> None:

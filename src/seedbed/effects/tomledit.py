@@ -65,7 +65,7 @@ def _sources(document: tomlkit.TOMLDocument, *, create: bool) -> Container | Non
 
 def _workspace_source() -> Item:
     """`{ workspace = true }`, spaced the way uv writes it."""
-    return cast(Item, tomlkit.parse("source = { workspace = true }")["source"])
+    return cast(Item, tomlkit.parse("source = { workspace = true }\n")["source"])
 
 
 def add_workspace_dependencies(
@@ -96,6 +96,7 @@ def add_workspace_dependencies(
         dependencies.append(name)
     if added and (was_empty or "\n" in dependencies.as_string()):
         dependencies.multiline(True)
+    existed = _sources(document, create=False) is not None
     sources = _sources(document, create=True)
     assert sources is not None
     changed = list(added)
@@ -107,6 +108,8 @@ def add_workspace_dependencies(
         sources[key] = _workspace_source()
         if name not in changed:
             changed.append(name)
+    if not existed and isinstance(sources, Table):
+        sources.add(tomlkit.nl())  # a blank line before whatever table follows it
     return changed
 
 

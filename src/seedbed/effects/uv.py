@@ -23,6 +23,17 @@ def uv_binary() -> str:
     raise ProtoError("uv is not installed", "install it with `python -m pip install uv`")
 
 
+def version() -> str:
+    """The version of the uv that seedbed runs (X.Y.Z)."""
+    try:
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as installed
+
+        return installed("uv")
+    except PackageNotFoundError:
+        return run_uv(["--version"], Path.cwd()).split()[1]
+
+
 def run_uv(args: list[str], cwd: Path, hint: str | None = None) -> str:
     """Run `uv ARGS` in *cwd*; return its stdout, or raise ToolFailedError quoting its stderr."""
     command = [uv_binary(), *args]

@@ -113,46 +113,8 @@ class Graph:
 
     @cached_property
     def components(self) -> list[set[str]]:
-        """Strongly connected components (Tarjan's algorithm, iterative), providers first."""
-        index: dict[str, int] = {}
-        low: dict[str, int] = {}
-        stack: list[str] = []
-        on_stack: set[str] = set()
-        components: list[set[str]] = []
-        counter = 0
-        for root in sorted(self.packages):
-            if root in index:
-                continue
-            work = [(root, 0)]
-            while work:
-                node, child = work.pop()
-                if child == 0:
-                    index[node] = low[node] = counter
-                    counter += 1
-                    stack.append(node)
-                    on_stack.add(node)
-                providers = self.dependencies(node)
-                if child < len(providers):
-                    work.append((node, child + 1))
-                    nxt = providers[child]
-                    if nxt not in index:
-                        work.append((nxt, 0))
-                    elif nxt in on_stack:
-                        low[node] = min(low[node], index[nxt])
-                    continue
-                if low[node] == index[node]:
-                    component = set()
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.add(member)
-                        if member == node:
-                            break
-                    components.append(component)
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-        return components
+        """Strongly connected components of the whole graph, providers first."""
+        return strongly_connected(sorted(self.packages), self.dependencies)
 
     def cycles(self) -> list[list[str]]:
         """One cycle `[a, b, ..., a]` per group of packages that depend on each other in a
@@ -171,24 +133,87 @@ class Graph:
         cycles = self.cycles()
         return cycles[0] if cycles else None
 
-    def order(self, names: Iterable[str] | None = None) -> list[str]:
+    def order(self, names: Iterable[str] | None = None, *, cycles: bool = False) -> list[str]:
         """*names* (default: all) with providers before consumers, level by level, each level
-        sorted by name. A cycle through any of *names* is a CycleError."""
+        sorted by name. A cycle through any of *names* is a CycleError; with *cycles*, the
+        packages of each cycle are placed together (sorted by name), still after everything
+        they depend on and before everything that depends on them."""
         wanted = set(self.packages if names is None else names)
-        for cycle in self.cycles():
-            if wanted & set(cycle):
-                raise CycleError(cycle)
-        waiting = {n: len(set(self.dependencies(n)) & wanted) for n in wanted}
-        level = sorted(n for n, count in waiting.items() if count == 0)
+        if not cycles:
+            for cycle in self.cycles():
+                if wanted & set(cycle):
+                    raise CycleError(cycle)
+
+        def inside(name: str) -> list[str]:
+            return [p for p in self.dependencies(name) if p in wanted]
+
+        # The graph of *wanted* with each cycle shrunk to one group: acyclic, so it orders.
+        groups = strongly_connected(sorted(wanted), inside)
+        group_of = {member: index for index, group in enumerate(groups) for member in group}
+        providers = [
+            {group_of[p] for member in group for p in inside(member)} - {index}
+            for index, group in enumerate(groups)
+        ]
+        consumers: dict[int, list[int]] = {index: [] for index in range(len(groups))}
+        for index, needed in enumerate(providers):
+            for provider in needed:
+                consumers[provider].append(index)
+        waiting = [len(needed) for needed in providers]
+        level = [index for index, count in enumerate(waiting) if count == 0]
         ordered: list[str] = []
         while level:
-            ordered.extend(level)
+            ordered.extend(sorted(member for index in level for member in groups[index]))
             following = []
             for provider in level:
-                for consumer in self.dependents(provider):
-                    if consumer in waiting:
-                        waiting[consumer] -= 1
-                        if waiting[consumer] == 0:
-                            following.append(consumer)
-            level = sorted(following)
+                for consumer in consumers[provider]:
+                    waiting[consumer] -= 1
+                    if waiting[consumer] == 0:
+                        following.append(consumer)
+            level = following
         return ordered
+
+
+def strongly_connected(nodes: list[str], step: Callable[[str], Iterable[str]]) -> list[set[str]]:
+    """Strongly connected components of the graph *step* draws over *nodes* (Tarjan's
+    algorithm, iterative), each after the components it reaches: providers first."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[set[str]] = []
+    successors: dict[str, list[str]] = {}
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, child = work.pop()
+            if child == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+                successors[node] = list(step(node))
+            following = successors[node]
+            if child < len(following):
+                work.append((node, child + 1))
+                nxt = following[child]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                components.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return components

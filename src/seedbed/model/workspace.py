@@ -47,10 +47,18 @@ def running_python() -> str:
     return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
+OLDEST_PYTHON = "3.10"  # the oldest Python the templates' dependencies (Starlette) support
+
+
 def is_python_version(text: str) -> bool:
-    """True for a CPython 3 version of the form X.Y (3.8 or newer)."""
+    """True for a CPython 3 version of the form X.Y."""
     major, dot, minor = text.partition(".")
-    return major == "3" and dot == "." and minor.isdigit() and int(minor) >= 8
+    return major == "3" and dot == "." and minor.isdigit()
+
+
+def is_supported_python(text: str) -> bool:
+    """True for an X.Y version that new workspaces can use (OLDEST_PYTHON or newer)."""
+    return int(text.partition(".")[2]) >= int(OLDEST_PYTHON.partition(".")[2])
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ class Package:
     requirements: tuple[str, ...] = ()
     sources: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     group_requirements: tuple[str, ...] = ()  # from [dependency-groups], e.g. test-only deps
+    named: bool = True  # False when [project] has no name (distribution is then the folder's)
 
     @property
     def manifest(self) -> str:
@@ -174,7 +183,7 @@ def parse_scope(root: Path, config: dict[str, Any]) -> Scope:
         raise ProtoError(f"{where} has no scope", 'add a line like scope = "acme-protos"')
     if not isinstance(scope, str):
         raise ProtoError(
-            f"{where} scope must be a string, not {scope!r}", 'write it like scope = "acme-protos"'
+            f"{where} scope must be a string, not {scope!r}", 'quote it, e.g. scope = "acme-protos"'
         )
     if style not in IMPORT_STYLES:
         raise ProtoError(f"{where} import-style must be 'namespace' or 'flat'", f"it is {style!r}")
@@ -209,19 +218,23 @@ def check_members(root: Path, config: dict[str, Any]) -> None:
             )
 
 
-def load(start: Path | None = None) -> Workspace:
-    """Find and read the workspace that contains *start* (default: the current folder)."""
+def load(start: Path | None = None, *, packages: bool = True) -> Workspace:
+    """Find and read the workspace that contains *start* (default: the current folder);
+    without *packages*, only its root (for commands that need no package manifest)."""
     root, config = find_root((start or Path.cwd()).resolve())
     scope = parse_scope(root, config)
     check_members(root, config)
+    if not packages:
+        return Workspace(root, scope, (), config)
     from seedbed.model.manifests import read_members
 
-    packages = [
+    found = [
         Package(
             short=folder.rpartition("/")[2],
             stage=stage,
             path=Path(folder),
             distribution=name if name is not None else folder.rpartition("/")[2],
+            named=name is not None,
             version=version,
             requirements=requirements,
             sources=sources,
@@ -231,5 +244,5 @@ def load(start: Path | None = None) -> Workspace:
             root, STAGE_DIRS
         )
     ]
-    packages.sort(key=lambda p: p.short)
-    return Workspace(root, scope, tuple(packages), config)
+    found.sort(key=lambda p: p.short)
+    return Workspace(root, scope, tuple(found), config)

@@ -12,7 +12,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedbed.effects import git, uv
@@ -43,10 +43,16 @@ class Violation:
     package: str | None
     message: str
     path: str
+    line: int = field(default=0, repr=False)  # for sorting only: 0 when it is about a file
 
     def as_dict(self) -> dict[str, str | None]:
         """The JSON form."""
-        return asdict(self)
+        return {
+            "rule": self.rule,
+            "package": self.package,
+            "message": self.message,
+            "path": self.path,
+        }
 
 
 def check_at(root: Path) -> tuple[Workspace, list[Violation]]:
@@ -66,7 +72,8 @@ def check_at(root: Path) -> tuple[Workspace, list[Violation]]:
 def violations(
     workspace: Workspace, *, lock: bool = True, pending_lock: subprocess.Popen[str] | None = None
 ) -> list[Violation]:
-    """Every violation in the workspace, sorted by rule (in RULES order), package and path."""
+    """Every violation in the workspace, sorted by rule (in RULES order), package, path and
+    line number."""
     if lock and pending_lock is None:
         pending_lock = _start_lock_check(workspace)  # runs while we scan
     graph = Graph.of(workspace)
@@ -81,7 +88,9 @@ def violations(
     ]
     if lock:
         found += lock_stale(workspace, pending_lock)
-    return sorted(found, key=lambda v: (RULES.index(v.rule), v.package or "", v.path, v.message))
+    return sorted(
+        found, key=lambda v: (RULES.index(v.rule), v.package or "", v.path, v.line, v.message)
+    )
 
 
 def core_depends_on_seed(graph: Graph) -> Iterator[Violation]:
@@ -148,7 +157,15 @@ def bad_names(workspace: Workspace, sources: set[str]) -> Iterator[Violation]:
     for package in workspace.packages:
         folder = package.path.as_posix()
         expected = scope.distribution(package.short)
-        if normalize(package.distribution) != normalize(expected):
+        if not package.named:
+            yield Violation(
+                "bad-name",
+                package.short,
+                f"{package.manifest} has no [project] name; it must be '{expected}' "
+                "(scope + folder name)",
+                package.manifest,
+            )
+        elif normalize(package.distribution) != normalize(expected):
             yield Violation(
                 "bad-name",
                 package.short,
@@ -286,8 +303,8 @@ def imported_modules(path: str, marker: str) -> list[tuple[str, int]]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.append((node.module, node.lineno))
             found += [(f"{node.module}.{alias.name}", node.lineno) for alias in node.names]
-        for field in _BODIES:
-            nested = getattr(node, field, None)
+        for body in _BODIES:
+            nested = getattr(node, body, None)
             if isinstance(nested, list):
                 pending.extend(nested)
     return found
@@ -347,6 +364,7 @@ def undeclared_imports(
                 f"line {line} imports {scope.import_name(target)} but '{package.short}' does "
                 f"not declare it; {fix}",
                 rel,
+                line,
             )
 
 

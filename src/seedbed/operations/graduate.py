@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from seedbed.effects import git, mentions, uv
+from seedbed.effects import git, mentions, typecheck, uv
 from seedbed.effects.transaction import changing
 from seedbed.errors import ProtoError
 from seedbed.model.graph import Graph
-from seedbed.model.workspace import LOCK, STAGE_DIRS, Package, Workspace
+from seedbed.model.workspace import LOCK, MANIFEST, STAGE_DIRS, Package, Workspace
 from seedbed.operations.hints import graduate_command
 from seedbed.templating import answers
 
@@ -187,6 +187,8 @@ def apply(plan: GraduatePlan) -> GraduateResult:
         for move in plan.moves:
             changed = answers.switch_stage(transaction, root / move.target, "core")
             edited += [path.relative_to(root).as_posix() for path in changed]
+        if typecheck.sync(transaction, root):  # core's strict modules
+            edited.append(MANIFEST)
         transaction.relock(plan.upgrade)
         committed = False
         if plan.commit:

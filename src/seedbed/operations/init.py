@@ -15,7 +15,13 @@ from seedbed.effects import git, scratch, uv
 from seedbed.effects.transaction import interruptible
 from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError
 from seedbed.model.names import ImportStyle, Scope, scope_from_folder, validate_scope
-from seedbed.model.workspace import find_root, is_python_version, running_python
+from seedbed.model.workspace import (
+    OLDEST_PYTHON,
+    find_root,
+    is_python_version,
+    is_supported_python,
+    running_python,
+)
 from seedbed.templating import answers
 
 SCRATCH_PREFIX = ".proto-init-"
@@ -32,6 +38,13 @@ class InitPlan:
     author_name: str
     author_email: str
     seeds_fix_forward: bool = True
+    seedbed_requirement: str | None = None  # what CI installs; None: this seedbed from PyPI
+    outer: Path | None = None  # the git repository DEST is inside, if any: no repository of its own
+
+    @property
+    def commit_message(self) -> str:
+        """The first commit's message."""
+        return f"Start the {self.scope.name} workspace with seedbed"
 
     def data(self) -> dict[str, Any]:
         """The Copier answers."""
@@ -41,6 +54,7 @@ class InitPlan:
             author=(self.author_name, self.author_email),
             description=self.description,
             seeds_fix_forward=self.seeds_fix_forward,
+            seedbed_requirement=self.seedbed_requirement,
         )
 
 
@@ -64,6 +78,7 @@ def plan_init(
     author_name: str | None,
     author_email: str | None,
     seeds_fix_forward: bool = True,
+    seedbed_requirement: str | None = None,
 ) -> InitPlan:
     """Check the destination and the options; refuse before anything is written."""
     dest = dest.expanduser().absolute()
@@ -84,12 +99,21 @@ def plan_init(
             f"{dest} is inside the seedbed workspace {outer}",
             "a workspace cannot hold another one; use `proto new NAME` to add a package",
         )
+    existing = next(folder for folder in (dest, *dest.parents) if folder.exists())
+    repository = git.toplevel(existing) if git.is_repository(existing) else None
     scope_name = (
         validate_scope(scope, import_style) if scope is not None else scope_from_folder(dest.name)
     )
+    if seedbed_requirement is not None:
+        seedbed_requirement = answers.check_requirement(seedbed_requirement)
     python = python or running_python()
     if not is_python_version(python):
         raise InvalidInputError(f"invalid Python version '{python}'", "use the form X.Y, e.g. 3.12")
+    if not is_supported_python(python):
+        raise InvalidInputError(
+            f"Python {python} is older than the oldest the templates support ({OLDEST_PYTHON})",
+            f"pass --python {OLDEST_PYTHON} or newer (the app kind's Starlette needs it)",
+        )
     uv.uv_binary()  # refuse now if uv is missing, not after rendering
     if python != running_python() and not uv.python_available(python):
         raise InvalidInputError(
@@ -104,10 +128,12 @@ def plan_init(
         dest=dest,
         scope=Scope(scope_name, import_style),
         python=python,
-        description=description or "",
+        description=answers.check_description(description or ""),
         author_name=author_name,
         author_email=author_email,
         seeds_fix_forward=seeds_fix_forward,
+        seedbed_requirement=seedbed_requirement,
+        outer=repository,
     )
 
 
@@ -124,7 +150,8 @@ def apply(plan: InitPlan) -> InitResult:
     DEST as it was (and its scratch folder is cleared by the next init there).
 
     A lock that cannot be made (no index) is reported in the result; the workspace is kept
-    and committed without it.
+    and committed without it. Inside an existing repository there is no `git init` and no
+    commit: the files are left for the user to commit there (nothing is staged).
     """
     from seedbed.templating import copier
 
@@ -134,16 +161,17 @@ def apply(plan: InitPlan) -> InitResult:
     with interruptible(), scratch.folder(dest.parent, SCRATCH_PREFIX) as work:
         built = work / "out"
         files = copier.render(plan.data(), built)
-        git.init(built)
+        if plan.outer is None:
+            git.init(built)
         result = InitResult(plan, files)
         try:
             uv.lock(built)
             result.locked = True
         except ToolFailedError as error:
             result.lock_error = error
-        git.stage_all(built)
-        message = f"Start the {plan.scope.name} workspace with seedbed"
-        result.committed = git.commit(built, message)
+        if plan.outer is None:
+            git.stage_all(built)
+            result.committed = git.commit(built, plan.commit_message)
         if dest.exists():
             dest.rmdir()  # it is empty: plan_init refused anything else
         built.rename(dest)

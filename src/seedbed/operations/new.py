@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedbed.effects import git, scratch
+from seedbed.effects import git, scratch, typecheck
 from seedbed.effects.transaction import changing
 from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.model.names import normalize, validate_name
@@ -43,6 +43,12 @@ class NewPlan:
         return Path(STAGE_DIRS["seed"]) / self.short
 
     @property
+    def listed_for_mypy(self) -> bool:
+        """Whether the root manifest's mypy settings list the packages (proto keeps them)."""
+        mypy = self.workspace.config.get("tool", {}).get("mypy", {})
+        return isinstance(mypy, dict) and isinstance(mypy.get("mypy_path"), list)
+
+    @property
     def distribution(self) -> str:
         """The package's distribution name."""
         return self.workspace.scope.distribution(self.short)
@@ -71,6 +77,7 @@ class NewResult:
 
     plan: NewPlan
     files: list[Path] = field(default_factory=list)
+    listed: bool = False  # added to the root manifest's mypy settings
 
 
 def plan_new(
@@ -85,6 +92,7 @@ def plan_new(
     """Validate the name, kind and dependencies, and make the template reachable; refuse
     before anything is written."""
     short = validate_name(workspace.scope.short_name(name))
+    description = answers.check_description(description or "")
     available = kinds.load(workspace)
     if kind not in available:
         raise InvalidInputError(
@@ -115,7 +123,7 @@ def plan_new(
         short=short,
         kind=available[kind],
         source=kinds.resolve(workspace, available[kind]),
-        description=description or "",
+        description=description,
         depends_on=tuple(providers),
         author_name=author_name,
         author_email=author_email,
@@ -173,5 +181,6 @@ def apply(plan: NewPlan) -> NewResult:
             document = tomledit.load(manifest)
             tomledit.add_workspace_dependencies(document, list(plan.depends_on))
             tomledit.dump(manifest, document)
+        listed = typecheck.sync(transaction, root)
         transaction.relock()
-    return NewResult(plan, files)
+    return NewResult(plan, files, listed)

@@ -10,27 +10,23 @@ the one users install. Extras and markers are kept.
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from seedbed.effects import git, uv
+from seedbed.effects.index import PYPI_UPLOAD, is_published, published_versions, simple_index
 from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError, redact, summarize
 from seedbed.model.graph import Graph
 from seedbed.model.names import is_valid_requirement, normalize
 from seedbed.model.workspace import MANIFEST, Package, Workspace
 from seedbed.operations import select
 
-PYPI_UPLOAD = "https://upload.pypi.org/legacy/"
-PYPI_SIMPLE = "https://pypi.org/simple/"
 DIST_DIR = "dist"
 SKIP_COPY = shutil.ignore_patterns(".venv", "__pycache__", "dist", "build", "*.egg-info", ".nox")
 
@@ -59,45 +55,9 @@ class PublishPlan:
     index_url: str  # where siblings that are not in this publish must already be
     tag: bool
     trusted_publishing: str | None = None
-
-
-def simple_index(publish_url: str, check_url: str | None) -> str:
-    """The simple index that answers 'is this version published?'."""
-    if check_url:
-        return check_url
-    if publish_url == PYPI_UPLOAD:
-        return PYPI_SIMPLE
-    return urljoin(publish_url.rstrip("/") + "/", "simple/")
-
-
-def published_versions(index_url: str, distribution: str) -> set[str] | None:
-    """Versions of *distribution* on a PEP 503/691 simple index; None if it cannot be asked."""
-    url = urljoin(index_url.rstrip("/") + "/", normalize(distribution) + "/")
-    if not url.startswith(("http://", "https://")):
-        return None
-    parts = urlsplit(url)
-    headers = {"Accept": "text/html"}
-    if parts.username is not None:  # credentials in the URL: send them as basic auth
-        pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-        url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-            page = response.read().decode("utf-8", errors="replace")
-    except urllib.error.HTTPError as error:
-        return set() if error.code == 404 else None
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-    prefix = normalize(distribution).replace("-", "_")
-    versions = set()
-    for chunk in page.split(">"):
-        name = chunk.split("<")[0].strip()
-        for suffix in (".tar.gz", ".whl"):
-            if name.endswith(suffix) and normalize(name).replace("-", "_").startswith(prefix):
-                rest = name[len(prefix) + 1 : -len(suffix)]
-                versions.add(rest.split("-")[0])
-    return versions
+    empty_because: str | None = None  # why there is nothing to publish, when there is nothing
+    skipped: tuple[tuple[str, str], ...] = ()  # (short name, why) for --unpublished
+    warnings: tuple[tuple[str, str], ...] = ()  # (message, hint): things to know, not refusals
 
 
 def plan_publish(
@@ -106,25 +66,89 @@ def plan_publish(
     *,
     ref: str | None = None,
     use_affected: bool = False,
+    unpublished: bool = False,
     publish_url: str = PYPI_UPLOAD,
     check_url: str | None = None,
     tag: bool = False,
     trusted_publishing: str | None = None,
 ) -> PublishPlan:
     """Order the packages and check, before anything is built, that every sibling they need
-    is either in this publish or already on the index."""
+    is either in this publish or already on the index. With *unpublished*, only the packages
+    whose version is not on the index yet (without names or --affected: every package that
+    is on the index, at an older version)."""
     packages = select.chosen(workspace, names, ref=ref, use_affected=use_affected)
-    if packages is None:
-        raise InvalidInputError("name at least one package, or pass --affected")
-    graph = Graph.of(workspace)
-    dynamic = [p.short for p in packages if not p.version]
+    if packages is None and not unpublished:
+        raise InvalidInputError("name at least one package, or pass --affected or --unpublished")
+    index_url = simple_index(publish_url, check_url)
+    plan = PublishPlan(workspace, (), publish_url, check_url, index_url, tag, trusted_publishing)
+    if packages == []:
+        since = ref or select.default_ref(workspace.root)
+        return replace(
+            plan, empty_because=f"no package changed since {since}, and nothing depends on a "
+            "changed one"
+        )  # fmt: skip
+    dynamic = [p.short for p in packages or () if not p.version]
     if dynamic:
         raise ProtoError(
             f"{', '.join(dynamic)} has no static [project].version, which publishing pins and tags",
             'set `version = "X.Y.Z"` in [project] (then `proto version` manages it)',
         )
+    known: dict[str, set[str]] = {}
+    skipped = [(p.short, "no static [project].version") for p in workspace.packages
+               if packages is None and not p.version]  # fmt: skip
+    if unpublished:
+        candidates = packages or [p for p in workspace.packages if p.version]
+        known = versions_on(index_url, candidates)
+        packages = []
+        for package in candidates:
+            found = known[package.distribution]
+            if is_published(found, package.version):
+                skipped.append((package.short, f"{package.version} is on {index_url} already"))
+            elif not found and not names and not use_affected:
+                skipped.append((package.short, f"not on {index_url} yet: name it to publish "
+                                "its first release"))  # fmt: skip
+            else:
+                packages.append(package)
+        if not packages:
+            return replace(
+                plan, skipped=tuple(skipped), empty_because="every selected package's version "
+                f"is on {index_url} already, or it was never published (name it to publish it)"
+            )  # fmt: skip
+    assert packages is not None
+    releases = _releases(workspace, packages, index_url, known)
+    warnings = []
+    if tag:
+        _check_taggable(workspace, releases)
+        off_branch = _off_default_branch(workspace.root)
+        if off_branch is not None:
+            warnings.append(off_branch)
+    return replace(plan, releases=tuple(releases), skipped=tuple(skipped),
+                   warnings=tuple(warnings))  # fmt: skip
+
+
+def versions_on(index_url: str, packages: list[Package]) -> dict[str, set[str]]:
+    """The versions of each package on the index, asked in parallel (one request each); an
+    index that cannot be asked is a ProtoError."""
+    distributions = [package.distribution for package in packages]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda name: published_versions(index_url, name), distributions))
+    unknown = [name for name, found in zip(distributions, answers, strict=True) if found is None]
+    if unknown:
+        raise ProtoError(
+            f"cannot reach the package index {index_url} to see what is published "
+            f"({', '.join(unknown[:3])}{' …' if len(unknown) > 3 else ''})",
+            "check the URL (--check-url) and your network",
+        )
+    return {name: found or set() for name, found in zip(distributions, answers, strict=True)}
+
+
+def _releases(
+    workspace: Workspace, packages: list[Package], index_url: str, known: dict[str, set[str]]
+) -> list[Release]:
+    """The releases in dependency order, each with its sibling pins; refuse when a sibling is
+    neither in this publish nor on the index."""
+    graph = Graph.of(workspace)
     chosen = {p.short for p in packages}
-    index_url = simple_index(publish_url, check_url)
     releases = []
     missing: list[str] = []
     for short in graph.order(chosen):
@@ -141,14 +165,10 @@ def plan_publish(
             pins[sibling.distribution] = sibling.version
             if provider in chosen:
                 continue
-            found = published_versions(index_url, sibling.distribution)
+            found = known.get(sibling.distribution)
             if found is None:
-                raise ProtoError(
-                    f"cannot reach the package index {index_url} to check that "
-                    f"{sibling.distribution}=={sibling.version} is published",
-                    "check the URL and your network, or publish it in the same run",
-                )
-            if sibling.version not in found:
+                found = versions_on(index_url, [sibling])[sibling.distribution]
+            if not is_published(found, sibling.version):
                 missing.append(f"{package.short} needs {sibling.distribution}=={sibling.version}")
         releases.append(Release(package, pins))
     if missing:
@@ -157,22 +177,47 @@ def plan_publish(
             + "; ".join(missing),
             "publish them in the same run (name them too), or publish them first",
         )
-    if tag:
-        dirty = git.uncommitted(workspace.root, [r.package.path.as_posix() for r in releases])
-        if dirty:
-            raise ProtoError(
-                f"--tag would tag HEAD, but these files are not committed: {', '.join(dirty[:5])}",
-                "commit them first, so the tag matches what is published",
-            )
-        existing = git.tags(workspace.root)
-        taken = [r.tag for r in releases if r.tag in existing]
-        if taken:
-            raise ProtoError(
-                f"git tags already exist: {', '.join(taken)}",
-                "bump the versions first (`proto version NAME --bump patch`)",
-            )
-    return PublishPlan(
-        workspace, tuple(releases), publish_url, check_url, index_url, tag, trusted_publishing
+    return releases
+
+
+def _check_taggable(workspace: Workspace, releases: list[Release]) -> None:
+    """--tag tags HEAD: refuse uncommitted package files and tags that exist."""
+    dirty = git.uncommitted(workspace.root, [r.package.path.as_posix() for r in releases])
+    if dirty:
+        raise ProtoError(
+            f"--tag would tag HEAD, but these files are not committed: {', '.join(dirty[:5])}",
+            "commit them first, so the tag matches what is published",
+        )
+    existing = git.tags(workspace.root)
+    taken = [r.tag for r in releases if r.tag in existing]
+    if taken:
+        raise ProtoError(
+            f"git tags already exist: {', '.join(taken)}",
+            "bump the versions first (`proto version NAME --bump patch`)",
+        )
+
+
+def _off_default_branch(root: Path) -> tuple[str, str] | None:
+    """A warning when HEAD is not on the default branch (the tags would point at commits that
+    may never reach it); None when it is, or when there is no default branch to tell."""
+    default = select.default_ref(root)
+    if default == "HEAD":  # no remote: the local main or master, if there is one
+        default = next((b for b in ("main", "master") if git.rev_parse(root, f"refs/heads/{b}")),
+                       "")  # fmt: skip
+        if not default:
+            return None
+    branch = git.run_git(["rev-parse", "--abbrev-ref", "HEAD"], root).strip()
+    name = default.removeprefix("origin/")
+    if branch == name:
+        return None
+    head = git.rev_parse(root, "HEAD")
+    if git.run_git(["merge-base", "HEAD", default], root, ok=(0, 1)).strip() == head:
+        return None  # HEAD is on the default branch already (merged, or a detached checkout)
+    where = "a detached HEAD" if branch == "HEAD" else f"the branch '{branch}'"
+    return (
+        f"--tag tags commits on {where}, which {name} does not have: the tags may point at "
+        f"commits that never reach {name}",
+        f"tag on {name} once the change is merged (`git tag --delete TAG` removes a tag)",
     )
 
 
@@ -320,4 +365,5 @@ def summary(plan: PublishPlan, result: PublishResult) -> dict[str, object]:
             }
             for r in plan.releases
         ],
+        "skipped": [{"name": name, "reason": why} for name, why in plan.skipped],
     }

@@ -3,19 +3,23 @@ since a git ref (changed, or depending on something changed).
 
 A change inside `seeds/NAME/` or `core/NAME/` touches that package; a stage-wide file
 (`seeds/ruff.toml`) touches its stage; a workspace-wide file (root manifest, noxfile, CI config,
-`.python-version`) touches every package; a change to `uv.lock` touches only the packages whose
-locked dependencies (transitively) changed. Dependents are added transitively.
+`.python-version`) touches every package, except that a root manifest change to only the mypy
+lists proto keeps touches only the packages whose entries changed; a change to `uv.lock`
+touches only the packages whose locked dependencies (transitively) changed. Dependents are
+added transitively.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import tomllib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from seedbed.effects import git
+from seedbed.effects import git, typecheck
 from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.model import lockfile
-from seedbed.model.graph import CycleError, Graph
+from seedbed.model.graph import Graph
 from seedbed.model.workspace import LOCK, MANIFEST, PYTHON_PIN, STAGE_DIRS, Package, Workspace
 
 WORKSPACE_WIDE = (MANIFEST, "noxfile.py", PYTHON_PIN)
@@ -28,13 +32,13 @@ class Selection:
 
     base: str | None  # the merge-base commit, None with --all
     reasons: dict[str, str]  # short name -> "changed" | "dependent" | "workspace" | "lock" | "all"
+    ref: str | None = None  # the ref compared with, None with --all
+    warning: tuple[str, str] | None = None  # why it may not be the answer wanted; what to do
 
     def names(self, graph: Graph) -> list[str]:
-        """Affected packages, providers before consumers."""
-        try:
-            return graph.order(self.reasons)
-        except CycleError:  # still report them all; `proto check` names the cycle
-            return sorted(self.reasons)
+        """Affected packages, providers before consumers (the packages of a cycle together;
+        `proto check` names the cycle)."""
+        return graph.order(self.reasons, cycles=True)
 
     def packages(self, workspace: Workspace) -> list[Package]:
         """The affected packages, sorted by name."""
@@ -62,17 +66,24 @@ def merge_base(workspace: Workspace, ref: str) -> str:
             "the repository has no commits yet, so nothing can have changed since one",
             "commit the workspace first, or pass --all to select every package",
         )
-    shallow = git.run_git(["rev-parse", "--is-shallow-repository"], root).strip() == "true"
+    shallow = is_shallow(root)
     fetch = "fetch more history (`git fetch --unshallow`, or a larger `fetch-depth`)"
     if not known:
-        if shallow:
+        if shallow and _may_be_beyond_history(root, ref):
             raise ProtoError(
                 f"'{ref}' is not in this shallow clone",
                 f"{fetch}, or pass --all to select every package",
             )
         raise InvalidInputError(
             f"'{ref}' is not a commit, branch or tag here",
-            "check the name (`git branch -a`), or pass --all to select every package",
+            "check the name (`git branch -a`"
+            + (
+                "; a shallow clone has only the branches it fetched: "
+                "`git fetch --unshallow origin BRANCH`"
+                if shallow
+                else ""
+            )
+            + "), or pass --all to select every package",
         )
     base = git.run_git(["merge-base", ref, "HEAD"], root, ok=(0, 1)).strip()
     if not base:
@@ -84,6 +95,38 @@ def merge_base(workspace: Workspace, ref: str) -> str:
             else "pass --all to select every package",
         )
     return base
+
+
+def is_shallow(root: Path) -> bool:
+    """Whether the repository is a shallow clone (history cut off below some commits)."""
+    return git.run_git(["rev-parse", "--is-shallow-repository"], root).strip() == "true"
+
+
+def _may_be_beyond_history(root: Path, ref: str) -> bool:
+    """Whether *ref*, which names no commit here, may name one that a shallow clone cut off:
+    a commit id, or a walk back from a name that exists (`HEAD~3`, `origin/main^`). A name
+    that exists nowhere (`totally-bogus-ref`) is simply not a ref."""
+    name = re.split(r"[~^]", ref, maxsplit=1)[0]
+    if name != ref:
+        return git.rev_parse(root, f"{name}^{{commit}}") is not None
+    return re.fullmatch(r"[0-9a-fA-F]{4,64}", ref) is not None
+
+
+def fallback_warning(root: Path) -> tuple[str, str]:
+    """What to say (and what to do) when there is no upstream branch to compare with, so
+    the comparison is with HEAD."""
+    if is_shallow(root):
+        return (
+            "compared with HEAD, since this shallow clone has no origin/HEAD, origin/main or "
+            "origin/master: only uncommitted changes count",
+            "fetch the base branch with its history (`git fetch --unshallow origin main`) and "
+            "pass --since origin/main, or pass --all to select every package",
+        )
+    return (
+        "compared with HEAD, since there is no origin/HEAD, origin/main or origin/master: "
+        "only uncommitted changes count",
+        "pass --since REF (a branch, tag or commit), or --all to select every package",
+    )
 
 
 def changed_files(workspace: Workspace, base: str) -> list[str]:
@@ -106,8 +149,8 @@ def _package_of(path: str, stage_dirs: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def since(workspace: Workspace, base: str, graph: Graph) -> Selection:
-    """What a change since the commit *base* affects."""
+def since(workspace: Workspace, base: str, graph: Graph, ref: str | None = None) -> Selection:
+    """What a change since the commit *base* (the merge-base with *ref*) affects."""
     names = set(graph.packages)
     reasons: dict[str, str] = {}
     stage_dirs = set(STAGE_DIRS.values())
@@ -117,8 +160,14 @@ def since(workspace: Workspace, base: str, graph: Graph) -> Selection:
         if inside is not None:
             if inside[1] in names:
                 reasons[inside[1]] = "changed"
+        elif path == MANIFEST:
+            touched = manifest_affected(workspace, base)
+            if touched is None:  # a change to settings every package shares
+                return Selection(base, dict.fromkeys(sorted(names), "workspace"), ref)
+            for name in touched & names:
+                reasons.setdefault(name, "workspace")
         elif path in WORKSPACE_WIDE or path.startswith(WORKSPACE_WIDE_PREFIXES):
-            return Selection(base, dict.fromkeys(sorted(names), "workspace"))
+            return Selection(base, dict.fromkeys(sorted(names), "workspace"), ref)
         elif path.split("/")[0] in stage_dirs:  # a stage-wide file, e.g. seeds/ruff.toml
             stage = stage_of_dir[path.split("/")[0]]
             for name, package in graph.packages.items():
@@ -129,7 +178,24 @@ def since(workspace: Workspace, base: str, graph: Graph) -> Selection:
                 reasons.setdefault(name, "lock")
     for name in sorted(graph.dependents_closure(reasons)):
         reasons.setdefault(name, "dependent")
-    return Selection(base, dict(sorted(reasons.items())))
+    return Selection(base, dict(sorted(reasons.items())), ref)
+
+
+def manifest_affected(workspace: Workspace, base: str) -> set[str] | None:
+    """The packages a change to the root pyproject.toml reaches: only those whose entries in
+    the mypy lists proto keeps changed (a package added, moved or graduated), or None when
+    anything else changed, which reaches every package."""
+    old_text = git.run_git(["show", f"{base}:./{MANIFEST}"], workspace.root, ok=(0, 128))
+    try:
+        old = tomllib.loads(old_text)
+    except tomllib.TOMLDecodeError:
+        return None
+    old_rest, old_entries = typecheck.package_entries(old, workspace)
+    new_rest, new_entries = typecheck.package_entries(workspace.config, workspace)
+    if not old_text or old_rest != new_rest:
+        return None
+    changed = old_entries.keys() ^ new_entries.keys()
+    return {({**old_entries, **new_entries})[entry] for entry in changed}
 
 
 def lock_affected(workspace: Workspace, base: str) -> set[str]:
@@ -154,7 +220,13 @@ def affected(
     """What changed since *ref* (default: the upstream default branch), or every package."""
     if all_packages:
         return every(workspace)
-    return since(workspace, merge_base(workspace, ref or default_ref(workspace.root)), graph)
+    if ref is not None:
+        return since(workspace, merge_base(workspace, ref), graph, ref)
+    ref = default_ref(workspace.root)
+    selection = since(workspace, merge_base(workspace, ref), graph, ref)
+    if ref == "HEAD":  # nothing upstream to compare with: say so rather than guess
+        return replace(selection, warning=fallback_warning(workspace.root))
+    return selection
 
 
 def chosen(

@@ -13,6 +13,8 @@ uv.lock is never rendered by a template; it is regenerated at the end.
 
 from __future__ import annotations
 
+import functools
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,14 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedbed import __version__
-from seedbed.effects import git
+from seedbed.effects import git, typecheck
 from seedbed.effects.transaction import Transaction, changing, interruptible
 from seedbed.errors import ProtoError, ToolFailedError
 from seedbed.model.workspace import MANIFEST, Workspace, read_text
 from seedbed.templating import answers
 from seedbed.templating.answers import ANSWERS_FILE
-from seedbed.templating.kinds import kind_for_source, resolve
+from seedbed.templating.kinds import kind_for_source, latest_git_tag, resolve
 from seedbed.templating.source import TEMPLATE_URL, Source, builtin_source
 from seedbed.templating.trust import build_risks
 
@@ -73,26 +74,31 @@ class TargetResult:
 
 
 def plan_update(
-    workspace: Workspace, names: list[str], template_source: str | None = None
+    workspace: Workspace,
+    names: list[str],
+    template_source: str | None = None,
+    *,
+    check: bool = False,
 ) -> list[Target]:
-    """The targets to update, root first; refuse when the work tree is not clean."""
+    """The targets to update, root first; refuse when the work tree is not clean (unless
+    only checking whether there is anything to update: that changes nothing)."""
     root = workspace.root
-    git.require_repository(root, "templates cannot be merged into its history")
-    git.require_clean(
-        root,
-        ["."],
-        "the workspace",
-        "commit or stash them first, so the update's changes stand on their own",
-    )
+    if not check:
+        git.require_repository(root, "templates cannot be merged into its history")
+        git.require_clean(
+            root,
+            ["."],
+            "the workspace",
+            "commit or stash them first, so the update's changes stand on their own",
+        )
     chosen = workspace.resolve(names) if names else list(workspace.packages)
+    builtin = _Builtin(template_source)
     targets = []
     if not names:
-        targets.append(_target(workspace, "workspace", ".", template_source))
+        targets.append(_target(workspace, "workspace", ".", builtin))
     for package in chosen:
         if (root / package.path / ANSWERS_FILE).is_file():
-            targets.append(
-                _target(workspace, package.short, package.path.as_posix(), template_source)
-            )
+            targets.append(_target(workspace, package.short, package.path.as_posix(), builtin))
         elif names:
             raise ProtoError(
                 f"{package.path.as_posix()} has no {ANSWERS_FILE}, "
@@ -101,27 +107,84 @@ def plan_update(
     return targets
 
 
-def _target(workspace: Workspace, name: str, path: str, override: str | None) -> Target:
-    stored = answers.read(workspace.root / path / ANSWERS_FILE)
+class _Builtin:
+    """The built-in templates' source and tags, made once for every target of an update."""
+
+    def __init__(self, override: str | None) -> None:
+        self.override = override
+
+    @functools.cached_property
+    def source(self) -> Source:
+        return builtin_source(self.override)
+
+    @functools.cached_property
+    def tags(self) -> set[str]:
+        history = self.source.rewrites[TEMPLATE_URL]
+        try:
+            return git.remote_tags(history)
+        except ToolFailedError as error:
+            raise ProtoError(
+                f"cannot read the templates at {history}: {error.message}",
+                "point --template-source at a git repository or bundle of seedbed's templates",
+            ) from error
+
+
+def _target(workspace: Workspace, name: str, path: str, builtin: _Builtin) -> Target:
+    answers_file = workspace.root / path / ANSWERS_FILE
+    stored = answers.read(answers_file)
     url = str(stored.get("_src_path", ""))
     current = str(stored.get("_commit", ""))
+    shown = answers_file.relative_to(workspace.root).as_posix()
     if path == ".":
-        data: dict[str, Any] = {"seedbed_version": __version__}  # CI installs this seedbed
+        data: dict[str, Any] = answers.workspace_update_data(stored)  # what CI installs
     else:
         data = answers.update_data(workspace, workspace.get(name), stored)
     if url == TEMPLATE_URL:
-        source = builtin_source(override)
-        _check_version_available(source, current, override)
+        _check_version_available(builtin, current)
+        return Target(name, path, current, builtin.source, data)
+    kind = kind_for_source(workspace, url)
+    if kind is None:  # a template seedbed does not manage: updated to its latest tag
+        _check_updatable(shown, url, current)
+        source = Source(url, latest_git_tag(url, shown), {})
     else:
-        kind = kind_for_source(workspace, url)
-        # a template seedbed does not manage is updated to its latest tag
-        source = Source(url, None, {}) if kind is None else resolve(workspace, kind)
+        source = resolve(workspace, kind)
     return Target(name, path, current, source, data)
 
 
-def _check_version_available(source: Source, current: str, override: str | None) -> None:
+def _check_updatable(answers_file: str, url: str, current: str) -> None:
+    """Copier can update only what records a template it can reach again and the version it
+    was made from; say what to do when the answers file lacks either."""
+    adopt = (
+        f"if it was made from seedbed's templates, record where and from which version: set "
+        f"`_src_path: {TEMPLATE_URL}` and `_commit: vX.Y.Z` (that seedbed's version) in "
+        f"{answers_file}, commit it, and run `proto update` again"
+    )
+    if not url:
+        raise ProtoError(f"{answers_file} records no template (_src_path)", adopt)
+    is_url = "://" in url or url.startswith(("gh:", "gl:")) or re.match(r"[\w.-]+@[\w.-]+:", url)
+    if not is_url and not Path(url).is_absolute():
+        raise ProtoError(
+            f"{answers_file} records the template as {url!r}, a path relative to wherever "
+            "Copier ran, which proto update cannot use",
+            adopt,
+        )
+    if not is_url and not Path(url).exists():
+        raise ProtoError(
+            f"{answers_file} records the template as {url!r}, which is not on this machine",
+            adopt,
+        )
+    if not current:
+        raise ProtoError(
+            f"{answers_file} records no template version (_commit), so Copier has nothing to "
+            f"merge from: {url} was not a git repository's top when it was rendered",
+            f"set `_commit:` in {answers_file} to the tag or commit it was made from, commit "
+            "it, and run `proto update` again",
+        )
+
+
+def _check_version_available(builtin: _Builtin, current: str) -> None:
     """The version a target was made from must be in the history, or Copier cannot merge."""
-    tags = git.remote_tags(source.rewrites[TEMPLATE_URL])
+    tags, source, override = builtin.tags, builtin.source, builtin.override
     if source.ref and source.ref not in tags:
         raise ProtoError(
             f"{override or 'the template history'} has no tag {source.ref} "
@@ -137,6 +200,11 @@ def _check_version_available(source: Source, current: str, override: str | None)
             "install the seedbed that made it or a newer one, or pass --template-source with a "
             "git repository of the templates that has that tag",
         )
+
+
+def available(targets: list[Target]) -> list[Target]:
+    """The targets a template update is available for (`proto update --check`)."""
+    return [target for target in targets if not target.is_current]
 
 
 def _update_each(
@@ -214,11 +282,13 @@ def _refuse_risky_builds(tree: Path, results: list[TargetResult], *, trust: bool
 
 
 def _relock(transaction: Transaction, results: list[TargetResult]) -> str | None:
-    """Regenerate uv.lock after the update; the reason it was not done, or None."""
+    """Regenerate uv.lock (and the package lists in the root's mypy settings, which a
+    template update may have brought) after the update; the reason it was not done, or None."""
     if not any(r.status != "current" for r in results):
         return None
     if any(path.endswith(MANIFEST) for r in results for path in r.conflicts):
         return "a pyproject.toml has conflicts: resolve them, then run `uv lock`"
+    typecheck.sync(transaction, transaction.root)
     try:
         transaction.relock()
     except ToolFailedError as error:

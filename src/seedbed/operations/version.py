@@ -26,31 +26,46 @@ def parse(text: str) -> Version:
 
 
 def bumped(current: str, bump: Bump) -> str:
-    """The next version.
+    """The next version: never lower than *current*, never local, in the same epoch.
 
-    major/minor/patch bump that part and reset the ones after it; on a pre-release that is
-    already at that level they finalize it instead (1.3.0rc2 --bump minor -> 1.3.0), as npm
-    does. pre: 1.2.3 -> 1.2.4rc1, and 1.2.4rc1 -> 1.2.4rc2 (a1 -> a2, b1 -> b2).
+    major/minor/patch bump that part and reset the ones after it. A version that is not
+    finished yet (a pre-release, or a development release of a final release) is finished
+    instead when it is already at that level, as npm does: 1.3.0rc2 --bump minor -> 1.3.0,
+    1.0.0.dev3 --bump patch -> 1.0.0. pre: 1.2.3 -> 1.2.4rc1, 1.2.4rc1 -> 1.2.4rc2 (a1 -> a2,
+    b1 -> b2), 1.0.0.dev3 -> 1.0.0rc1 and 1.0.0rc1.dev2 -> 1.0.0rc1.
     """
     version = parse(current)
-    major, minor, patch = [*version.release, 0, 0, 0][:3]
+    epoch = f"{version.epoch}!" if version.epoch else ""
+    release = [*version.release, 0, 0][: max(3, len(version.release))]
+    pre, dev, post = version.pre, version.dev, version.post
+    developing = dev is not None and post is None  # X.Y.Z.devN comes before X.Y.Z
     if bump == "pre":
-        if version.pre is not None:
-            kind, number = version.pre
-            return f"{major}.{minor}.{patch}{kind}{number + 1}"
-        return f"{major}.{minor}.{patch + 1}rc1"
-    finalizing = version.is_prerelease and version.pre is not None
-    if bump == "major":
-        if finalizing and minor == 0 and patch == 0:
-            return f"{major}.0.0"
-        return f"{major + 1}.0.0"
-    if bump == "minor":
-        if finalizing and patch == 0:
-            return f"{major}.{minor}.0"
-        return f"{major}.{minor + 1}.0"
-    if finalizing:
-        return f"{major}.{minor}.{patch}"
-    return f"{major}.{minor}.{patch + 1}"
+        if pre is not None:
+            kind, number = pre
+            return f"{epoch}{_dotted(release)}{kind}{number if developing else number + 1}"
+        if developing:
+            return f"{epoch}{_dotted(release)}rc1"
+        return f"{epoch}{_dotted([*release[:2], release[2] + 1])}rc1"
+    level = {"major": 0, "minor": 1, "patch": 2}[bump]
+    unfinished = pre is not None or developing
+    if unfinished and not any(release[level + 1 :]):
+        return f"{epoch}{_dotted(release)}"
+    return f"{epoch}{_dotted([*release[:level], release[level] + 1, *[0] * (2 - level)])}"
+
+
+def _dotted(release: list[int]) -> str:
+    return ".".join(str(part) for part in release)
+
+
+def settable(text: str) -> Version:
+    """The version `--set` asks for: PEP 440 and public (package indexes refuse local ones)."""
+    version = parse(text)
+    if version.local is not None:
+        raise InvalidInputError(
+            f"'{text}' is a local version (+{version.local}), which package indexes refuse",
+            f"set the public version: --set {version.public}",
+        )
+    return version
 
 
 @dataclass(frozen=True)
@@ -84,11 +99,16 @@ def plan_version(
     all_packages: bool = False,
     bump: Bump | None = None,
     new: str | None = None,
+    force: bool = False,
 ) -> VersionPlan:
     """What each selected package's version becomes (showing every package when none is
-    selected and nothing changes); refuse invalid versions before writing."""
+    selected and nothing changes); refuse invalid versions and, without *force*, versions
+    that go backwards, before writing."""
     if bump is not None and new is not None:
         raise InvalidInputError("use either --bump or --set, not both")
+    if force and new is None:
+        raise InvalidInputError("--force goes with --set", "a bump never goes backwards")
+    wanted = settable(new) if new is not None else None
     packages = select.chosen(
         workspace, names, ref=ref, use_affected=use_affected, all_packages=all_packages
     )
@@ -99,8 +119,6 @@ def plan_version(
                 "or pass --affected (changed since a ref) or --all (every package)",
             )
         packages = list(workspace.packages)
-    if new is not None:
-        new = str(parse(new))
     changes = []
     for package in packages:
         if not package.version and (bump is not None or new is not None):
@@ -108,9 +126,21 @@ def plan_version(
                 f"{package.manifest} has no static [project].version",
                 'proto version edits `version = "X.Y.Z"` in [project]; set one there first',
             )
-        target = new if new is not None else bumped(package.version, bump) if bump else None
         shown = package.version or "(dynamic)"
-        changes.append(VersionChange(package, shown, target or shown))
+        if wanted is not None:
+            target = str(wanted)
+        else:
+            target = bumped(package.version, bump) if bump is not None else shown
+        changes.append(VersionChange(package, shown, target))
+    if wanted is not None and not force:
+        backwards = [c for c in changes if parse(c.old) > wanted]
+        if backwards:
+            which = ", ".join(f"{c.package.short} {c.old}" for c in backwards)
+            raise ProtoError(
+                f"--set {wanted} would take versions backwards: {which}",
+                "package indexes and installers take the highest version; pass --force to "
+                "set it anyway",
+            )
     return VersionPlan(workspace, tuple(changes))
 
 

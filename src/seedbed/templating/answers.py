@@ -10,7 +10,7 @@ from typing import Any
 
 from seedbed import __version__
 from seedbed.effects.transaction import Transaction
-from seedbed.errors import ProtoError
+from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.model.names import Scope
 from seedbed.model.workspace import MANIFEST, Package, Stage, Workspace, read_text
 
@@ -27,12 +27,52 @@ def read(path: Path) -> dict[str, Any]:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
     except (OSError, yaml.YAMLError) as error:
         raise ProtoError(f"cannot read {path}: {error}") from error
     if not isinstance(data, dict):
         raise ProtoError(f"{path} is not a Copier answers file")
     return data
+
+
+def check_description(text: str) -> str:
+    """A description is one line of text: the templates put it into code, TOML and Markdown."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise InvalidInputError(
+            "the description must be one line of text, without line breaks, tabs or other "
+            "control characters",
+            "describe it in one line; the package's README.md has room for more",
+        )
+    return text
+
+
+def default_requirement(version: str = __version__) -> str:
+    """What CI installs unless the team says otherwise: this seedbed from the package index."""
+    return f"seedbed=={version}"
+
+
+def check_requirement(text: str) -> str:
+    """A requirement CI can hand to `uv tool install`: a PEP 508 requirement (`seedbed==0.1.0`,
+    `seedbed @ git+https://...`) or a bare URL; never an option, never more than one line."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    text = text.strip()
+    problem = None
+    if not text or text.startswith("-") or any(ord(char) < 32 for char in text):
+        problem = "it must be one requirement on one line, not an option"
+    elif not re.match(r"(git\+)?(https?|ssh|file)://\S+$", text):
+        try:
+            Requirement(text)
+        except InvalidRequirement as error:
+            problem = str(error).splitlines()[0]
+    if problem is not None:
+        raise InvalidInputError(
+            f"invalid seedbed requirement {text!r}: {problem}",
+            "e.g. seedbed==0.1.0, 'seedbed @ git+https://github.com/ORG/seedbed@v0.1.0', or a "
+            "name on your own index",
+        )
+    return text
 
 
 def workspace_data(
@@ -42,12 +82,17 @@ def workspace_data(
     author: tuple[str, str],
     description: str,
     seeds_fix_forward: bool,
+    seedbed_requirement: str | None = None,
 ) -> dict[str, Any]:
     """The answers seedbed gives the workspace template on `proto init`."""
+    from seedbed.effects import uv
+
     answers: dict[str, Any] = {
         "template": "workspace",
         "seeds_fix_forward": seeds_fix_forward,
         "seedbed_version": __version__,
+        "seedbed_requirement": seedbed_requirement or default_requirement(),
+        "uv_version": uv.version(),
         "scope": scope.name,
         "import_style": scope.import_style,
         "python_version": python,
@@ -89,6 +134,20 @@ def package_data(
     if description:
         answers["description"] = description
     return answers
+
+
+def workspace_update_data(stored: dict[str, Any]) -> dict[str, Any]:
+    """What `proto update` tells the workspace template: the running seedbed and its uv, so CI
+    installs what the team runs. A requirement the team chose (a git URL, its own index) stays;
+    the default one follows the running seedbed."""
+    from seedbed.effects import uv
+
+    data: dict[str, Any] = {"seedbed_version": __version__, "uv_version": uv.version()}
+    requirement = stored.get("seedbed_requirement")
+    was_default = default_requirement(str(stored.get("seedbed_version", "")))
+    if requirement is None or requirement == was_default:
+        data["seedbed_requirement"] = default_requirement()
+    return data
 
 
 def update_data(workspace: Workspace, package: Package, stored: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seedbed.effects import git
-from seedbed.errors import ProtoError, redact
+from seedbed.errors import ProtoError, ToolFailedError, redact, summarize
 from seedbed.model.names import validate_name
 from seedbed.model.workspace import MANIFEST, Workspace
 from seedbed.templating import history
@@ -112,14 +112,48 @@ def kind_for_source(workspace: Workspace, url: str) -> Kind | None:
     return None
 
 
+def latest_tag(tags: set[str]) -> str | None:
+    """The tag Copier takes when no version is asked for: the highest PEP 440 version that is
+    not a pre-release (`v1.2.0` counts as 1.2.0)."""
+    from packaging.version import InvalidVersion, Version
+
+    releases = []
+    for tag in tags:
+        try:
+            version = Version(tag)
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease:
+            releases.append((version, tag))
+    return max(releases)[1] if releases else None
+
+
 def resolve(workspace: Workspace, kind: Kind, override: str | None = None) -> Source:
-    """Make the kind's template reachable (building a folder kind's repository if needed)."""
+    """Make the kind's template reachable (building a folder kind's repository if needed);
+    a git kind without a version is pinned to its latest tag, as Copier would pick it."""
     if kind.builtin:
         return builtin_source(override)
     if kind.folder is None:
-        return Source(kind.url, kind.version, {})
+        return Source(kind.url, kind.version or latest_git_tag(kind.url), {})
     repo, head = folder_repository(workspace, kind.folder)
     return Source(kind.url, head, {kind.url: repo})
+
+
+def latest_git_tag(url: str, recorded_in: str | None = None) -> str | None:
+    """The latest release tag of the template repository at *url* (None: it has none, and
+    Copier takes its default branch); a repository git cannot reach is a ProtoError (that
+    names the file that *recorded* the URL, if given)."""
+    try:
+        return latest_tag(git.remote_tags(url))
+    except ToolFailedError as error:
+        detail = summarize(error.output)[0]
+        where = f" (recorded in {recorded_in})" if recorded_in else ""
+        raise ProtoError(
+            f"cannot reach the template repository {url}{where}"
+            + (f": {detail}" if detail else ""),
+            "check the URL and your network or credentials (`git ls-remote URL` shows the "
+            "same); a URL that moved can be redirected with git's url.NEW.insteadOf",
+        ) from error
 
 
 def folder_repository(workspace: Workspace, folder: str) -> tuple[Path, str]:
