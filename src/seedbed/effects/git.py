@@ -221,3 +221,23 @@ def restore_head(root: Path) -> None:
     where the work tree was known to be clean before)."""
     run_git(["checkout", "--quiet", "HEAD", "--", "."], root)
     run_git(["clean", "-fdq", "--", "."], root)
+
+
+def index_blobs(root: Path) -> dict[str, str]:
+    """Every tracked file under *root* with the blob id the index holds for it
+    (`git ls-files -s`), paths relative to *root* with `/`: a free content key for every file
+    that is unmodified in the work tree."""
+    blobs = {}
+    for entry in _lines(run_git(["ls-files", "-s", "-z"], root)):
+        meta, _, path = entry.partition("\t")
+        blobs[path] = meta.split(" ")[1]
+    return blobs
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives a blob with this content (what `git hash-object` prints for a file
+    without filters), so a modified file that is then committed keeps the same key."""
+    import hashlib
+
+    header = b"blob %d\0" % len(data)
+    return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()

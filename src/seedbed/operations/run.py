@@ -1,0 +1,280 @@
+"""`proto run TASK...`: run tasks on packages, side by side, each in its own environment, and
+skip what the cache says already passed on the same content.
+
+plan_run resolves the tasks and the packages (refusing unknown ones), and checks what every run
+needs (git, uv.lock, the tools in the root's dev group). apply computes each task's key, serves
+hits from the cache, makes sure uv.lock is current before making any environment, runs the
+rest (build in dependency order) and records each pass.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from seedbed.effects import git, uv
+from seedbed.errors import InvalidInputError, ProtoError
+from seedbed.model.graph import CycleError, Graph
+from seedbed.model.lockfile import Lock
+from seedbed.model.names import normalize
+from seedbed.model.workspace import LOCK, Package, Workspace
+from seedbed.operations import select
+from seedbed.tasks import definitions, files, runner
+from seedbed.tasks.cache import Cache, Record
+from seedbed.tasks.definitions import Task
+from seedbed.tasks.envs import TOOLS, Environments
+from seedbed.tasks.keys import DEV_GROUP, Keys
+from seedbed.tasks.scheduler import run_all
+
+Status = Literal["passed", "failed", "not run"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: how many at once, whether to use the cache, stop at the first failure, and
+    let seeds fail forward."""
+
+    jobs: int = os.cpu_count() or 1
+    no_cache: bool = False
+    fail_fast: bool = False
+    seeds_fix_forward: bool = False
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """The tasks and packages (providers first) to run, and what the run needs."""
+
+    workspace: Workspace
+    tasks: tuple[Task, ...]
+    packages: tuple[Package, ...]
+    lock: Lock
+    graph: Graph
+    options: RunOptions
+
+    def blocking(self, package: Package) -> bool:
+        """Whether a failure on *package* fails the run (core always; seeds unless they fix
+        forward)."""
+        return package.stage == "core" or not self.options.seeds_fix_forward
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """One task on one package: how it ended, whether from the cache, how long this run spent
+    on it, what it printed (a cached result: the stored summary), and whether a failure
+    fails the run."""
+
+    package: Package
+    task: Task
+    status: Status
+    cached: bool = False
+    duration_s: float = 0.0
+    output: str = ""
+    blocking: bool = True
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Every task's result, sorted by package, then in the order the tasks were asked for."""
+
+    results: tuple[TaskResult, ...]
+
+    def with_status(self, status: Status) -> list[TaskResult]:
+        """The results with *status*."""
+        return [r for r in self.results if r.status == status]
+
+    @property
+    def blocking_failures(self) -> list[TaskResult]:
+        """The failures that fail the run."""
+        return [r for r in self.with_status("failed") if r.blocking]
+
+
+class Reporter(Protocol):
+    """Whoever shows the run as it goes (called from one thread, one call at a time)."""
+
+    def starting(self, total: int) -> None:
+        """*total* tasks are about to be reported."""
+
+    def started(self, package: Package, task: Task) -> None:
+        """A task started running."""
+
+    def finished(self, result: TaskResult) -> None:
+        """A task passed or failed (or came from the cache)."""
+
+
+def plan_run(
+    workspace: Workspace,
+    task_names: list[str],
+    names: list[str],
+    *,
+    use_affected: bool = False,
+    since: str | None = None,
+    options: RunOptions | None = None,
+) -> RunPlan:
+    """Resolve tasks and packages and check what the run needs; refuse before running."""
+    options = options or RunOptions()
+    if options.jobs < 1:
+        raise InvalidInputError(f"--jobs must be 1 or more, not {options.jobs}")
+    tasks = definitions.resolve(definitions.catalog(workspace.proto_config), task_names)
+    chosen = select.chosen(workspace, names, ref=since, use_affected=use_affected)
+    git.require_repository(workspace.root, "proto run cannot key its cache on git's content ids")
+    lock = read_lock(workspace)
+    for task in tasks:
+        if task.tool and normalize(task.tool) not in lock.groups.get(DEV_GROUP, ()):
+            raise ProtoError(
+                f"the {task.name} task runs {task.tool}, which the root's dev group does not lock",
+                f"add {task.tool} to [dependency-groups] {DEV_GROUP} in the root pyproject.toml "
+                "and run `uv lock`",
+            )
+    graph = Graph.of(workspace)
+    wanted = {p.short for p in (workspace.packages if chosen is None else chosen)}
+    try:
+        order = graph.order(wanted)
+    except CycleError:
+        if any(task.outputs for task in tasks):  # build follows dependency order
+            raise
+        order = sorted(wanted)
+    packages = tuple(graph.packages[name] for name in order)
+    return RunPlan(workspace, tuple(tasks), packages, lock, graph, options)
+
+
+def read_lock(workspace: Workspace) -> Lock:
+    """uv.lock, parsed; its absence or a syntax error is a refusal."""
+    path = workspace.root / LOCK
+    try:
+        return Lock.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ProtoError(
+            f"{LOCK} is missing, and task environments are made from it", "run `uv lock`"
+        ) from error
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ProtoError(f"cannot read {LOCK}: {error}", "run `uv lock` to rewrite it") from error
+
+
+@dataclass(frozen=True)
+class Job:
+    """One task to run on one package, and its cache key."""
+
+    package: Package
+    task: Task
+    key: str
+
+
+def apply(plan: RunPlan, reporter: Reporter) -> RunResult:
+    """Run the plan: hits from the cache, the rest side by side; record each pass."""
+    workspace, options = plan.workspace, plan.options
+    snapshot = files.snapshot(workspace.root)
+    keys = Keys(workspace, plan.lock, snapshot, plan.graph)
+    cache = Cache.for_workspace(workspace.root)
+    environments = Environments(keys)
+    done: dict[tuple[str, str], TaskResult] = {}
+    jobs: list[Job] = []
+    hits: list[tuple[Job, Record]] = []
+    for package in plan.packages:
+        for task in plan.tasks:
+            job = Job(package, task, keys.key(package, task))
+            record = None if options.no_cache else _hit(cache, job, workspace)
+            if record is None:
+                jobs.append(job)
+            else:
+                hits.append((job, record))
+    _require_current_lock(plan, environments, jobs)
+    reporter.starting(len(hits) + len(jobs))
+    for job, record in hits:
+        result = TaskResult(job.package, job.task, "passed", cached=True, output=record.summary,
+                            blocking=plan.blocking(job.package))  # fmt: skip
+        done[job.package.short, job.task.name] = result
+        reporter.finished(result)
+        head = snapshot.head
+        if head and head not in record.commits[-1:] and keys.clean(job.package, job.task):
+            cache.put(record.seen_at(head))
+
+    def finished(job: Job, outcome: runner.Outcome) -> None:
+        status: Status = "passed" if outcome.passed else "failed"
+        result = TaskResult(job.package, job.task, status, duration_s=outcome.duration_s,
+                            output=outcome.output, blocking=plan.blocking(job.package))  # fmt: skip
+        done[job.package.short, job.task.name] = result
+        if outcome.passed:
+            clean = snapshot.head is not None and keys.clean(job.package, job.task)
+            commits = (snapshot.head,) if snapshot.head and clean else ()
+            cache.put(Record(
+                job.key, job.package.short, job.package.distribution, job.package.stage,
+                job.task.name, round(outcome.duration_s, 3), outcome.summary, outcome.outputs,
+                commits,
+            ))  # fmt: skip
+        reporter.finished(result)
+
+    run_all(
+        jobs,
+        lambda job: runner.run_task(job.task, job.package, environments),
+        workers=options.jobs,
+        after=_build_order(plan, jobs),
+        stop=lambda job, outcome: (
+            options.fail_fast and not outcome.passed and plan.blocking(job.package)
+        ),
+        started=lambda job: reporter.started(job.package, job.task),
+        finished=finished,
+    )
+    if any(r.status == "passed" and not r.cached for r in done.values()):
+        cache.trim()
+    return RunResult(tuple(
+        done.get((package.short, task.name))
+        or TaskResult(package, task, "not run", blocking=plan.blocking(package))
+        for package in sorted(plan.packages, key=lambda p: p.short)
+        for task in plan.tasks
+    ))  # fmt: skip
+
+
+def _hit(cache: Cache, job: Job, workspace: Workspace) -> Record | None:
+    """The cached pass of *job*, if there is one (and the files it wrote are still there)."""
+    record = cache.get(job.key)
+    if record is not None and not all((workspace.root / p).is_file() for p in record.outputs):
+        return None
+    return record
+
+
+def _require_current_lock(plan: RunPlan, environments: Environments, jobs: list[Job]) -> None:
+    """Before any environment is made from uv.lock, make sure it matches the manifests."""
+    needed: dict[str, Package | None] = {}
+    for job in jobs:
+        if job.task.environment == "package":
+            needed[job.package.short] = job.package
+        elif job.task.environment == "tools":
+            needed[TOOLS] = None
+    if all(environments.current(package) for package in needed.values()):
+        return
+    problem = uv.lock_check_problem(uv.start_lock_check(plan.workspace.root))
+    if problem is not None:
+        raise ProtoError(
+            f"{LOCK} does not match the manifests, so no environment can be made from it: "
+            f"{problem}",
+            "run `uv lock`, then run again",
+        )
+
+
+def _build_order(plan: RunPlan, jobs: list[Job]) -> dict[int, list[int]]:
+    """Build jobs wait for the build jobs of the packages they depend on."""
+    builds = {job.package.short: index for index, job in enumerate(jobs) if job.task.outputs}
+    return {
+        index: [builds[name] for name in plan.graph.closure([job.package.short]) if name in builds]
+        for index, job in enumerate(jobs)
+        if job.task.outputs
+    }
+
+
+def report(result: RunResult) -> list[dict[str, Any]]:
+    """The `--json` form: one object per task that ran or came from the cache."""
+    return [
+        {
+            "package": r.package.short,
+            "distribution": r.package.distribution,
+            "stage": r.package.stage,
+            "task": r.task.name,
+            "status": r.status,
+            "cached": r.cached,
+            "duration_s": round(r.duration_s, 3),
+        }
+        for r in result.results
+        if r.status != "not run"
+    ]
