@@ -17,7 +17,7 @@ def test_workflows_pass_the_linters(tmp_path: Path, proto: Runner, flags: list[s
     assert result.returncode == 0, result.stderr
     root = tmp_path / "ws"
     workflows = sorted(str(p) for p in (root / ".github/workflows").glob("*.yml"))
-    assert [Path(w).name for w in workflows] == ["ci.yml", "package.yml", "publish.yml"]
+    assert [Path(w).name for w in workflows] == ["ci.yml", "publish.yml"]
     run(BIN / "actionlint", *workflows, cwd=root)
     run(BIN / "zizmor", "--offline", "--min-severity", "medium", ".github/workflows", cwd=root)
     run(BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows,
@@ -25,10 +25,16 @@ def test_workflows_pass_the_linters(tmp_path: Path, proto: Runner, flags: list[s
     ci = (root / ".github/workflows/ci.yml").read_text()
     assert "proto affected" in ci
     assert "proto check" in ci
-    assert f"seeds-fix-forward: {'false' if flags else 'true'}" in ci
-    package = (root / ".github/workflows/package.yml").read_text()
-    assert "continue-on-error: ${{ inputs.seeds-fix-forward && matrix.stage == 'seed' }}" in package
-    assert 'uv run nox -s lint typecheck tests -- "$PACKAGE"' in package
+    assert '--format github-matrix --max-jobs "$MAX_SHARDS"' in ci
+    assert "matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}" in ci
+    fix_forward = "" if flags else " --seeds-fix-forward"
+    assert f'proto run lint typecheck test{fix_forward} "${{selected[@]}}"' in ci
+    assert "continue-on-error" not in ci  # proto run applies the stances, per task
+    assert "actions/cache@" in ci
+    assert "path: .proto/cache" in ci
+    assert "key: proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-${{ github.run_id }}" in ci
+    assert "restore-keys: |\n            proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-\n" in ci
+    assert "nox" not in ci
     publish = (root / ".github/workflows/publish.yml").read_text()
     assert "id-token: write" in publish
     assert 'tags: ["*@*"]' in publish

@@ -55,6 +55,9 @@ class Task:
         )  # fmt: skip
 
 
+MYPY = ("mypy", "--config-file", "{root}/" + MANIFEST, "--cache-dir", "{state}/mypy/{stage}",
+        "--explicit-package-bases", "{src}")  # fmt: skip
+UV_BUILD = ("uv", "build", "--package", "{distribution}", "--out-dir", "{outputs}", "--no-progress")
 BUILTINS: dict[str, Task] = {
     "lint": Task(
         "lint",
@@ -64,19 +67,11 @@ BUILTINS: dict[str, Task] = {
         tool="ruff",
         builtin=True,
     ),
+    # mypy with the root's settings, run on the package's src/; one incremental cache per stage
+    # (mypy writes it safely from several processes), so the standard library is read once.
     "typecheck": Task(
         "typecheck",
-        (
-            (
-                "mypy",
-                "--config-file",
-                "{root}/" + MANIFEST,
-                "--cache-dir",
-                "{state}/mypy/{name}",
-                "--explicit-package-bases",
-                "{src}",
-            ),
-        ),
+        (MYPY,),
         tool="mypy",
         core_args=("--strict",),
         variables=(("MYPYPATH", "{package}/src"),),
@@ -91,17 +86,7 @@ BUILTINS: dict[str, Task] = {
     ),
     "build": Task(
         "build",
-        (
-            (
-                "uv",
-                "build",
-                "--package",
-                "{distribution}",
-                "--out-dir",
-                "{outputs}",
-                "--no-progress",
-            ),
-        ),
+        (UV_BUILD,),
         environment="none",
         builtin=True,
         outputs="{root}/dist/{name}",

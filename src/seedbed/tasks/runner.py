@@ -55,6 +55,7 @@ def placeholders(root: Path, package: Package) -> dict[str, str]:
         "state": str(root / STATE_DIR),
         "package": str(folder),
         "name": package.short,
+        "stage": package.stage,
         "distribution": package.distribution,
         "src": "src" if (folder / "src").is_dir() else ".",
         "tests": "tests" if (folder / "tests").is_dir() else ".",
