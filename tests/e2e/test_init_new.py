@@ -111,7 +111,8 @@ def test_new_package_passes_every_workspace_check(
         (task, "passed", True) for _ in range(2) for task in tasks
     ]
     status = run("git", "status", "--porcelain", "--untracked-files=all", cwd=workspace)
-    assert ".proto" not in status and "dist/" not in status  # git never sees what runs leave
+    assert ".proto" not in status  # git never sees what runs leave
+    assert "dist/" not in status
 
     venv = tmp_path / "venv"
     uv("venv", "--quiet", venv, cwd=tmp_path)

@@ -33,7 +33,8 @@ def test_workflows_pass_the_linters(tmp_path: Path, proto: Runner, flags: list[s
     assert "actions/cache@" in ci
     assert "path: .proto/cache" in ci
     assert "key: proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-${{ github.run_id }}" in ci
-    assert "restore-keys: |\n            proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-\n" in ci
+    restore = "            proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-\n"
+    assert f"restore-keys: |\n{restore}" in ci
     assert "nox" not in ci
     publish = (root / ".github/workflows/publish.yml").read_text()
     assert "id-token: write" in publish
