@@ -63,7 +63,6 @@ def command(
     import os
 
     from seedbed.cli import run_report
-    from seedbed.model import workspace
     from seedbed.operations import run
 
     options = run.RunOptions(
@@ -72,9 +71,10 @@ def command(
         fail_fast=fail_fast,
         seeds_fix_forward=seeds_fix_forward,
     )
+    found, cache = run.load()
     plan = run.plan_run(
-        workspace.load(), tasks, package or [], use_affected=affected, since=since,
-        options=options,
+        found, tasks, package or [], use_affected=affected, since=since, options=options,
+        cache=cache,
     )  # fmt: skip
     with run_report.reporter(plan) as reporter:
         result = run.apply(plan, reporter)

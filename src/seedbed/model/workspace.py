@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -223,16 +224,20 @@ def _mapping(data: dict[str, Any], key: str, manifest: Path, prefix: str = "") -
     return value
 
 
-def load(start: Path | None = None) -> Workspace:
-    """Find and read the workspace that contains *start* (default: the current folder)."""
+PackageReader = Callable[[Path, Path, Stage], Package | None]
+
+
+def load(start: Path | None = None, read: PackageReader = load_package) -> Workspace:
+    """Find and read the workspace that contains *start* (default: the current folder); each
+    member folder is read with *read* (default: load_package; a caller may cache it)."""
     root, config = find_root((start or Path.cwd()).resolve())
     scope = parse_scope(root, config)
     packages: list[Package] = []
     for stage, dirname in STAGE_DIRS.items():
         stage_dir = root / dirname
         if stage_dir.is_dir():
-            for child in sorted(stage_dir.iterdir()):
-                package = load_package(root, child, stage) if child.is_dir() else None
+            for child in sorted(stage_dir.iterdir(), key=lambda path: path.name):
+                package = read(root, child, stage) if child.is_dir() else None
                 if package is not None:
                     packages.append(package)
     packages.sort(key=lambda p: p.short)

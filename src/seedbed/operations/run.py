@@ -10,9 +10,9 @@ rest (build in dependency order) and records each pass.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from seedbed.effects import git, uv
 from seedbed.errors import InvalidInputError, ProtoError
@@ -21,12 +21,13 @@ from seedbed.model.lockfile import Lock
 from seedbed.model.names import normalize
 from seedbed.model.workspace import LOCK, Package, Workspace
 from seedbed.operations import select
-from seedbed.tasks import definitions, files, runner
+from seedbed.tasks import definitions, files, parsed
 from seedbed.tasks.cache import Cache, Record
 from seedbed.tasks.definitions import Task
-from seedbed.tasks.envs import TOOLS, Environments
 from seedbed.tasks.keys import DEV_GROUP, Keys
-from seedbed.tasks.scheduler import run_all
+
+if TYPE_CHECKING:
+    from seedbed.tasks.envs import Environments
 
 Status = Literal["passed", "failed", "not run"]
 
@@ -50,8 +51,9 @@ class RunPlan:
     tasks: tuple[Task, ...]
     packages: tuple[Package, ...]
     lock: Lock
-    graph: Graph
+    graph: Graph | None  # None when no task needs it (lint alone: no closure, no order)
     options: RunOptions
+    files: files.Pending | None = None  # reading the workspace's files, started early
 
     def blocking(self, package: Package) -> bool:
         """Whether a failure on *package* fails the run (core always; seeds unless they fix
@@ -103,6 +105,12 @@ class Reporter(Protocol):
         """A task passed or failed (or came from the cache)."""
 
 
+def load(start: Path | None = None) -> tuple[Workspace, parsed.Parsed]:
+    """The workspace (its manifests from the parse cache where unchanged) and the parse cache,
+    which plan_run reads uv.lock through."""
+    return parsed.load(start)
+
+
 def plan_run(
     workspace: Workspace,
     task_names: list[str],
@@ -111,6 +119,7 @@ def plan_run(
     use_affected: bool = False,
     since: str | None = None,
     options: RunOptions | None = None,
+    cache: parsed.Parsed | None = None,
 ) -> RunPlan:
     """Resolve tasks and packages and check what the run needs; refuse before running."""
     options = options or RunOptions()
@@ -119,7 +128,9 @@ def plan_run(
     tasks = definitions.resolve(definitions.catalog(workspace.proto_config), task_names)
     chosen = select.chosen(workspace, names, ref=since, use_affected=use_affected)
     git.require_repository(workspace.root, "proto run cannot key its cache on git's content ids")
-    lock = read_lock(workspace)
+    cache = cache or parsed.Parsed.read(workspace.root)
+    lock = cache.read_lock()
+    cache.save()
     for task in tasks:
         if task.tool and normalize(task.tool) not in lock.groups.get(DEV_GROUP, ()):
             raise ProtoError(
@@ -127,29 +138,19 @@ def plan_run(
                 f"add {task.tool} to [dependency-groups] {DEV_GROUP} in the root pyproject.toml "
                 "and run `uv lock`",
             )
+    selected = workspace.packages if chosen is None else tuple(chosen)
+    if not any(task.closure or task.outputs for task in tasks):  # lint: no graph needed
+        packages = tuple(sorted(selected, key=lambda p: p.short))
+        return RunPlan(workspace, tuple(tasks), packages, lock, None, options, cache.files)
     graph = Graph.of(workspace)
-    wanted = {p.short for p in (workspace.packages if chosen is None else chosen)}
     try:
-        order = graph.order(wanted)
+        order = graph.order(p.short for p in selected)
     except CycleError:
         if any(task.outputs for task in tasks):  # build follows dependency order
             raise
-        order = sorted(wanted)
+        order = sorted(p.short for p in selected)
     packages = tuple(graph.packages[name] for name in order)
-    return RunPlan(workspace, tuple(tasks), packages, lock, graph, options)
-
-
-def read_lock(workspace: Workspace) -> Lock:
-    """uv.lock, parsed; its absence or a syntax error is a refusal."""
-    path = workspace.root / LOCK
-    try:
-        return Lock.parse(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ProtoError(
-            f"{LOCK} is missing, and task environments are made from it", "run `uv lock`"
-        ) from error
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ProtoError(f"cannot read {LOCK}: {error}", "run `uv lock` to rewrite it") from error
+    return RunPlan(workspace, tuple(tasks), packages, lock, graph, options, cache.files)
 
 
 @dataclass(frozen=True)
@@ -164,11 +165,9 @@ class Job:
 def apply(plan: RunPlan, reporter: Reporter) -> RunResult:
     """Run the plan: hits from the cache, the rest side by side; record each pass."""
     workspace, options = plan.workspace, plan.options
-    snapshot = files.snapshot(workspace.root)
+    snapshot = plan.files.result() if plan.files else files.snapshot(workspace.root)
     keys = Keys(workspace, plan.lock, snapshot, plan.graph)
     cache = Cache.for_workspace(workspace.root)
-    environments = Environments(keys)
-    done: dict[tuple[str, str], TaskResult] = {}
     jobs: list[Job] = []
     hits: list[tuple[Job, Record]] = []
     for package in plan.packages:
@@ -179,8 +178,14 @@ def apply(plan: RunPlan, reporter: Reporter) -> RunResult:
                 jobs.append(job)
             else:
                 hits.append((job, record))
-    _require_current_lock(plan, environments, jobs)
+    environments = None
+    if jobs:  # environments, the runner and the scheduler: only when something runs
+        from seedbed.tasks.envs import Environments
+
+        environments = Environments(keys)
+        _require_current_lock(plan, environments, jobs)
     reporter.starting(len(hits) + len(jobs))
+    done: dict[tuple[str, str], TaskResult] = {}
     for job, record in hits:
         result = TaskResult(job.package, job.task, "passed", cached=True, output=record.summary,
                             blocking=plan.blocking(job.package))  # fmt: skip
@@ -189,6 +194,31 @@ def apply(plan: RunPlan, reporter: Reporter) -> RunResult:
         head = snapshot.head
         if head and head not in record.commits[-1:] and keys.clean(job.package, job.task):
             cache.put(record.seen_at(head))
+    if environments is not None:
+        done |= _run(plan, jobs, keys, cache, environments, reporter)
+        cache.trim()
+    return RunResult(tuple(
+        done.get((package.short, task.name))
+        or TaskResult(package, task, "not run", blocking=plan.blocking(package))
+        for package in sorted(plan.packages, key=lambda p: p.short)
+        for task in plan.tasks
+    ))  # fmt: skip
+
+
+def _run(
+    plan: RunPlan,
+    jobs: list[Job],
+    keys: Keys,
+    cache: Cache,
+    environments: Environments,
+    reporter: Reporter,
+) -> dict[tuple[str, str], TaskResult]:
+    """Run *jobs* side by side (build in dependency order); record each pass in *cache*."""
+    from seedbed.tasks import runner
+    from seedbed.tasks.scheduler import run_all
+
+    done: dict[tuple[str, str], TaskResult] = {}
+    head, options = keys.snapshot.head, plan.options
 
     def finished(job: Job, outcome: runner.Outcome) -> None:
         status: Status = "passed" if outcome.passed else "failed"
@@ -196,8 +226,7 @@ def apply(plan: RunPlan, reporter: Reporter) -> RunResult:
                             output=outcome.output, blocking=plan.blocking(job.package))  # fmt: skip
         done[job.package.short, job.task.name] = result
         if outcome.passed:
-            clean = snapshot.head is not None and keys.clean(job.package, job.task)
-            commits = (snapshot.head,) if snapshot.head and clean else ()
+            commits = (head,) if head and keys.clean(job.package, job.task) else ()
             cache.put(Record(
                 job.key, job.package.short, job.package.distribution, job.package.stage,
                 job.task.name, round(outcome.duration_s, 3), outcome.summary, outcome.outputs,
@@ -216,14 +245,7 @@ def apply(plan: RunPlan, reporter: Reporter) -> RunResult:
         started=lambda job: reporter.started(job.package, job.task),
         finished=finished,
     )
-    if any(r.status == "passed" and not r.cached for r in done.values()):
-        cache.trim()
-    return RunResult(tuple(
-        done.get((package.short, task.name))
-        or TaskResult(package, task, "not run", blocking=plan.blocking(package))
-        for package in sorted(plan.packages, key=lambda p: p.short)
-        for task in plan.tasks
-    ))  # fmt: skip
+    return done
 
 
 def _hit(cache: Cache, job: Job, workspace: Workspace) -> Record | None:
@@ -241,7 +263,7 @@ def _require_current_lock(plan: RunPlan, environments: Environments, jobs: list[
         if job.task.environment == "package":
             needed[job.package.short] = job.package
         elif job.task.environment == "tools":
-            needed[TOOLS] = None
+            needed["(tools)"] = None
     if all(environments.current(package) for package in needed.values()):
         return
     problem = uv.lock_check_problem(uv.start_lock_check(plan.workspace.root))
@@ -256,8 +278,11 @@ def _require_current_lock(plan: RunPlan, environments: Environments, jobs: list[
 def _build_order(plan: RunPlan, jobs: list[Job]) -> dict[int, list[int]]:
     """Build jobs wait for the build jobs of the packages they depend on."""
     builds = {job.package.short: index for index, job in enumerate(jobs) if job.task.outputs}
+    if plan.graph is None or not builds:
+        return {}
+    graph = plan.graph
     return {
-        index: [builds[name] for name in plan.graph.closure([job.package.short]) if name in builds]
+        index: [builds[name] for name in graph.closure([job.package.short]) if name in builds]
         for index, job in enumerate(jobs)
         if job.task.outputs
     }

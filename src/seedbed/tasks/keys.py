@@ -17,16 +17,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from seedbed.model import workspace as ws
 from seedbed.model.graph import Graph
 from seedbed.model.lockfile import Lock
 from seedbed.model.names import normalize
-from seedbed.model.workspace import LOCK, MANIFEST, PYTHON_PIN, STAGE_DIRS, Package, Workspace
+from seedbed.model.workspace import STAGE_DIRS, Package, Stage, Workspace
 from seedbed.tasks.definitions import Task
 from seedbed.tasks.files import Snapshot
 
 KEY_SCHEMA = "seedbed-task-key/1"
 DEV_GROUP = "dev"
-ROOT_INPUTS = (MANIFEST, LOCK, PYTHON_PIN)  # the root files a key depends on
+ROOT_INPUTS = (ws.MANIFEST, ws.LOCK, ws.PYTHON_PIN)  # the root files a key depends on
 
 
 def digest(data: object) -> str:
@@ -46,6 +47,9 @@ class Keys:
     known_graph: Graph | None = None
     _closures: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _closure_digests: dict[str, str] = field(default_factory=dict, repr=False)
+    _task_parts: dict[tuple[Task, str], tuple[str, list[str]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @cached_property
     def graph(self) -> Graph:
@@ -110,18 +114,25 @@ class Keys:
             self._closure_digests[package.short] = found
         return found
 
+    def task_parts(self, task: Task, stage: Stage) -> tuple[str, list[str]]:
+        """The task's signature for *stage* and its tools' locked versions (memoised)."""
+        found = self._task_parts.get((task, stage))
+        if found is None:
+            found = self._task_parts[task, stage] = (task.signature(stage), self.tools(task))
+        return found
+
     def inputs(self, package: Package, task: Task) -> dict[str, Any]:
         """What goes into the key of *task* on *package*, by name."""
-        folder = package.path.as_posix()
+        signature, tools = self.task_parts(task, package.stage)
         found: dict[str, Any] = {
             "schema": KEY_SCHEMA,
-            "task": task.signature(package.stage),
+            "task": signature,
             "stage": package.stage,
-            "package": self.snapshot.digest(folder),
+            "package": self.snapshot.digest(self.folders[package.short]),
             "profile": self.snapshot.digest(STAGE_DIRS[package.stage]),
             "settings": self.settings,
             "python": self.python,
-            "tools": self.tools(task),
+            "tools": tools,
         }
         if task.closure:
             found["closure"] = self.closure_digest(package)
