@@ -1,4 +1,5 @@
-"""The task cache store: whole records or misses, never corruption; bounded, oldest first."""
+"""The task cache store: whole records or misses, never corruption; bounded, oldest first.
+And the parse cache of manifests and uv.lock: reused until a file changes, damage ignored."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seedbed.errors import InvalidInputError
+from seedbed.model import workspace
+from seedbed.model.lockfile import Lock
 from seedbed.tasks.cache import COMMITS_KEPT, Cache, Record
+from seedbed.tasks.parsed import load
 from seedbed.tasks.state import state_dir
+from tests.helpers import lock_text, make_workspace
 
 
 def record(key: str, package: str = "lib", task: str = "test", **more: object) -> Record:
@@ -188,3 +193,40 @@ def test_any_record_survives_the_round_trip(
     stored = Record(KEY, "p", "acme-p", "core", "lint", duration, summary,
                     commits=tuple(commits))  # fmt: skip
     assert Record.from_json(stored.to_json()) == stored
+
+
+# ------------------------------------------------------------------ the parse cache
+
+
+def test_parsed_manifests_and_lock_are_reused_until_they_change(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "acme", {"lib": [], "app": ["lib"]}, lock=True)
+    fresh, parsed = load(root)
+    assert fresh == workspace.load(root)
+    assert parsed.read_lock() == Lock.parse((root / "uv.lock").read_text())
+    parsed.save()
+    stored = json.loads((root / ".proto/parsed.json").read_text())
+    assert sorted(stored["manifests"]) == ["seeds/app", "seeds/lib"]
+
+    again, cached = load(root)
+    assert again == fresh
+    assert cached.read_lock() == parsed.read_lock()
+    assert not cached.changed  # nothing parsed
+
+    manifest = root / "seeds/lib/pyproject.toml"
+    manifest.write_text(manifest.read_text().replace('version = "0.1.0"', 'version = "0.2.0"'))
+    (root / "uv.lock").write_text(lock_text({"lib": [], "app": ["lib"]}, tools={"ruff": "1.0"}))
+    changed, reread = load(root)
+    assert {p.short: p.version for p in changed.packages} == {"app": "0.1.0", "lib": "0.2.0"}
+    assert reread.read_lock().groups == {"dev": frozenset({"ruff"})}
+
+
+def test_a_damaged_parse_cache_is_ignored(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "acme", {"lib": []}, lock=True)
+    state_dir(root)
+    for damage in (b"", b"{", b'{"schema": "seedbed-parsed/1", "manifests": 3, "lock": {}}',
+                   b'{"schema": "seedbed-parsed/1", "manifests": {"seeds/lib": {"stamp": 1}},'
+                   b' "lock": {"stamp": 1, "entries": 2}}'):  # fmt: skip
+        (root / ".proto/parsed.json").write_bytes(damage)
+        found, parsed = load(root)
+        assert found == workspace.load(root)
+        assert parsed.read_lock() == Lock.parse((root / "uv.lock").read_text())
