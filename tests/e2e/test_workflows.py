@@ -30,8 +30,10 @@ def test_workflows_pass_the_linters(tmp_path: Path, proto: Runner, flags: list[s
     fix_forward = "" if flags else " --seeds-fix-forward"
     assert f'proto run lint typecheck test{fix_forward} "${{selected[@]}}"' in ci
     assert "continue-on-error" not in ci  # proto run applies the stances, per task
-    assert "actions/cache@" in ci
-    assert "path: .proto/cache" in ci
+    assert "actions/cache/restore@" in ci
+    assert "actions/cache/save@" in ci
+    assert "if: ${{ !cancelled() }}" in ci  # a failing shard still shares its passes
+    assert ci.count("path: .proto/cache") == 2
     assert "key: proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-${{ github.run_id }}" in ci
     restore = "            proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-\n"
     assert f"restore-keys: |\n{restore}" in ci

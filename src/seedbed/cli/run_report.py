@@ -24,10 +24,10 @@ STYLES = {"passed": "green", "cached": "cyan", "failed": "bold red"}
 
 
 def verdict(result: TaskResult) -> str:
-    """The word for how a task ended."""
+    """How a task ended: passed, failed, failed (fix-forward) or not run."""
     if result.status == "failed" and not result.blocking:
         return "failed (fix-forward)"
-    return "cached" if result.cached else result.status
+    return result.status
 
 
 class PlainReporter:
@@ -55,7 +55,7 @@ class PlainReporter:
 
     def line(self, result: TaskResult) -> str:
         """`[3/12] passed  url-parser  test  1.20s` (a cached one: its stored summary)."""
-        word = "FAILED" if result.status == "failed" else verdict(result)
+        word = "FAILED" if result.status == "failed" else "cached" if result.cached else "passed"
         detail = f"({result.output})" if result.cached else f"{result.duration_s:.2f}s"
         if result.status == "failed" and not result.blocking:
             detail += "  (a seed: fixes forward, does not fail the run)"
@@ -121,7 +121,7 @@ class LiveReporter(PlainReporter):
         """A coloured line."""
         from rich.text import Text
 
-        style = STYLES.get("failed" if result.status == "failed" else verdict(result), "")
+        style = STYLES.get("cached" if result.cached else result.status, "")
         self.progress.console.print(Text(line, style=style), soft_wrap=True)
 
     def emit_output(self, result: TaskResult) -> None:
