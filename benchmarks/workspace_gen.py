@@ -98,6 +98,9 @@ addopts = ["--import-mode=importlib"]
 
 [tool.mypy]
 explicit_package_bases = true
+
+[tool.ruff]
+line-length = 100
 """
 
 

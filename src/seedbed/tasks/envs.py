@@ -3,10 +3,11 @@ declared dependencies (workspace siblings as editable installs), its own `dev` g
 root's dev tools, all at the versions uv.lock holds; and `_tools`, the root's dev tools alone
 (for lint). An import the package does not declare fails in its environment.
 
-An environment is made with `uv sync --package DIST --exact --frozen --group dev`, then the
-root's dev tools are added at their locked versions (`uv export` of the root's `dev` group,
-filtered to what those tools need, `uv pip install --no-deps`): since uv 0.12 a member's own
-`dev` group replaces the root's in `uv sync`. A stamp records what the environment was made
+An environment is made with `uv sync --package DIST --exact --frozen --group dev`. For a member
+without a `dev` group of its own, that brings the root's dev tools; a member's own `dev` group
+replaces the root's (uv 0.12 and later), so for such a member the root's dev tools are added at
+their locked versions (`uv export` of the root's `dev` group, filtered to what those tools need,
+`uv pip install --no-deps`). A stamp records what the environment was made
 from (the locked closure, the manifests involved, the Python asked for); an environment whose
 stamp matches is reused without asking uv anything.
 """
@@ -128,13 +129,19 @@ class Environments:
     def _make(self, package: Package | None, folder: Path) -> None:
         state_dir(self.root)
         variables = child_environment(None, {"UV_PROJECT_ENVIRONMENT": str(folder)})
+        root_tools = bool(self.keys.lock.groups.get(DEV_GROUP))
         steps: list[list[str]] = []
         if package is None:
             steps.append(uv.venv_args(folder, clear=True))
+            add_tools = root_tools
         else:
-            group = DEV_GROUP if self._has_dev_group(package) else None
+            own = DEV_GROUP in read_toml(self.root / package.manifest).get("dependency-groups", {})
+            group = DEV_GROUP if own or root_tools else None
             steps.append(uv.sync_package_args(package.distribution, group=group))
-        if self.keys.lock.groups.get(DEV_GROUP):
+            # A member without a dev group gets the root's from `--group dev`; one with its own
+            # gets only its own (uv 0.12 and later), so the root's tools are added after it.
+            add_tools = own and root_tools
+        if add_tools:
             steps.append(uv.install_locked_args(python_in(folder), self._tools_requirements()))
         log = []
         for args in steps:
@@ -142,12 +149,6 @@ class Environments:
             log.append(f"$ uv {' '.join(args)}\n{done.output}")
             if done.code != 0:
                 raise EnvironmentFailedError("".join(log))
-
-    def _has_dev_group(self, package: Package) -> bool:
-        if self.keys.lock.groups.get(DEV_GROUP):
-            return True
-        manifest = read_toml(self.root / package.manifest)
-        return DEV_GROUP in manifest.get("dependency-groups", {})
 
     def _tools_requirements(self) -> Path:
         """The root's dev tools and everything they need, pinned as uv.lock has them, in a
