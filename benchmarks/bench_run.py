@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_new import describe, environment, run, timed, timed_run, tool, write
+from bench_new import describe, environment, ratio, run, timed, timed_run, tool, write
 from bench_scale import rotate
 from workspace_gen import DEV_TOOLS, GIT, GIT_COMMIT, Spec, generate
 
@@ -190,14 +190,6 @@ def bench_cold(parent: Path, count: int, repeat: int) -> dict[str, Any]:
         "changed_package": changed.short,
         "tasks_rerun_after_change": rerun_counts,
         "runs": {**cold, **warm},
-    }
-
-
-def ratio(numerator: list[float], denominator: list[float]) -> dict[str, float]:
-    """numerator / denominator, of the mins and of the medians."""
-    return {
-        "min": min(numerator) / min(denominator),
-        "median": statistics.median(numerator) / statistics.median(denominator),
     }
 
 

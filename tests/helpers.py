@@ -4,6 +4,7 @@ small hand-made workspaces for in-process tests, and a template history with an 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -66,6 +67,18 @@ def snapshot(root: Path) -> dict[str, object]:
     status = run("git", "status", "--porcelain=v1", "--untracked-files=all", cwd=root)
     index = run("git", "ls-files", "--stage", cwd=root)
     return {"files": files, "dirs": dirs, "status": status, "index": index}
+
+
+def run_results(
+    runner: Callable[..., Outcome], root: Path, *args: str, code: int = 0
+) -> list[dict[str, object]]:
+    """`proto run ARGS --json` with *runner* (in-process or the installed proto) in *root*: the
+    exit code must be *code*; returns the JSON array it printed."""
+    result = runner("run", *args, "--json", cwd=root)
+    assert result.returncode == code, result.stderr
+    data = json.loads(result.stdout)
+    assert isinstance(data, list)
+    return data
 
 
 def assert_clean_failure(result: Outcome, code: int, *needles: str) -> None:

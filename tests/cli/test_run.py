@@ -4,7 +4,6 @@ and environments count as made); tests/e2e/test_run.py runs them for real."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,14 @@ from seedbed.model.workspace import Package
 from seedbed.tasks import envs, runner
 from seedbed.tasks.definitions import Task
 from tests.conftest import InProcess
-from tests.helpers import assert_clean_failure, commit_all, lock_text, make_workspace, snapshot
+from tests.helpers import (
+    assert_clean_failure,
+    commit_all,
+    lock_text,
+    make_workspace,
+    run_results,
+    snapshot,
+)  # fmt: skip
 
 Cli = Callable[..., InProcess]
 #   web -> url-parser -> text-tools (core)     notes (alone)
@@ -56,11 +62,7 @@ def chain(tmp_path: Path) -> Path:
 
 
 def ran(cli: Cli, root: Path, *args: str, code: int = 0) -> list[dict[str, object]]:
-    result = cli("run", *args, "--json", cwd=root)
-    assert result.returncode == code, result.stderr
-    data = json.loads(result.stdout)
-    assert isinstance(data, list)
-    return data
+    return run_results(cli, root, *args, code=code)
 
 
 def test_refusals(tmp_path: Path, cli: Cli, chain: Path, stand: Stand) -> None:

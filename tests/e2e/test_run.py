@@ -3,13 +3,12 @@ the cache, what a change reruns, selection, failures and the two stances, team t
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from seedbed.tasks.cache import Cache
-from tests.helpers import Runner, commit_all, run
+from tests.helpers import Runner, commit_all, run, run_results
 
 pytestmark = pytest.mark.e2e
 
@@ -18,11 +17,7 @@ EVERY = ("notes", "text-tools", "url-parser", "web")
 
 
 def results(proto: Runner, root: Path, *args: str, code: int = 0) -> list[dict[str, object]]:
-    result = proto("run", *args, "--json", cwd=root)
-    assert result.returncode == code, result.stderr
-    data = json.loads(result.stdout)
-    assert isinstance(data, list)
-    return data
+    return run_results(proto, root, *args, code=code)
 
 
 def rerun(data: list[dict[str, object]]) -> set[tuple[object, object]]:

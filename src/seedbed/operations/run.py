@@ -121,14 +121,32 @@ def plan_run(
     options: RunOptions | None = None,
     cache: parsed.Parsed | None = None,
 ) -> RunPlan:
-    """Resolve tasks and packages and check what the run needs; refuse before running."""
+    """Resolve tasks and packages and check what the run needs; refuse before running (and
+    then stop reading the workspace's files, if *cache* started that)."""
+    cache = cache or parsed.Parsed.read(workspace.root)
+    try:
+        return _plan(workspace, task_names, names, use_affected, since, options, cache)
+    except BaseException:
+        if cache.files is not None:
+            cache.files.close()
+        raise
+
+
+def _plan(
+    workspace: Workspace,
+    task_names: list[str],
+    names: list[str],
+    use_affected: bool,
+    since: str | None,
+    options: RunOptions | None,
+    cache: parsed.Parsed,
+) -> RunPlan:
     options = options or RunOptions()
     if options.jobs < 1:
         raise InvalidInputError(f"--jobs must be 1 or more, not {options.jobs}")
     tasks = definitions.resolve(definitions.catalog(workspace.proto_config), task_names)
     chosen = select.chosen(workspace, names, ref=since, use_affected=use_affected)
     git.require_repository(workspace.root, "proto run cannot key its cache on git's content ids")
-    cache = cache or parsed.Parsed.read(workspace.root)
     lock = cache.read_lock()
     cache.save()
     for task in tasks:

@@ -89,6 +89,13 @@ class Pending:
         }
         return cls(root, {name: git.start_git(args, root) for name, args in commands.items()})
 
+    def close(self) -> None:
+        """Stop the commands (the snapshot is not needed after all)."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.kill()
+            process.communicate()
+
     def result(self) -> Snapshot:
         """The snapshot: the git commands' answers, plus reading the files that differ from
         the index or that git does not track (and does not ignore)."""
