@@ -22,6 +22,7 @@ from pathlib import Path
 MAX_DEPS = 4
 DEP_COUNT_WEIGHTS = (20, 30, 25, 15, 10)  # how often a package has 0, 1, 2, 3, 4 dependencies
 HUB_SHARE = 0.5  # chance that one dependency is drawn from the hubs
+DEV_TOOLS = ("mypy>=1.13", "pytest>=8.3", "ruff>=0.8")  # with tools=True, as the template has
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
 GIT_COMMIT = ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify"]
 
@@ -77,14 +78,16 @@ def plan(count: int, seed: int, core_fraction: float = 0.2) -> list[Spec]:
     return specs
 
 
-def root_manifest(scope: str) -> str:
-    """The workspace root's pyproject.toml, like the template's, with no network-needing deps."""
+def root_manifest(scope: str, tools: tuple[str, ...] = ()) -> str:
+    """The workspace root's pyproject.toml, like the template's; the dev group holds *tools*
+    (none by default, so that locking needs no network)."""
+    dev = ", ".join(f'"{tool}"' for tool in tools)
     return f"""\
 [tool.uv.workspace]
 members = ["core/*", "seeds/*"]
 
 [dependency-groups]
-dev = []
+dev = [{dev}]
 
 [tool.proto]
 scope = "{scope}"
@@ -92,6 +95,12 @@ import-style = "namespace"
 
 [tool.pytest.ini_options]
 addopts = ["--import-mode=importlib"]
+
+[tool.mypy]
+explicit_package_bases = true
+
+[tool.ruff]
+line-length = 100
 """
 
 
@@ -142,15 +151,18 @@ def package_test(scope_ident: str, spec: Spec) -> str:
     )
 
 
-def write_workspace(root: Path, scope: str, specs: list[Spec]) -> None:
+def write_workspace(root: Path, scope: str, specs: list[Spec], tools: tuple[str, ...] = ()) -> None:
     """Write the root files and every package under *root*."""
     scope_ident = scope.replace("-", "_")
     root.mkdir(parents=True, exist_ok=True)
-    (root / "pyproject.toml").write_text(root_manifest(scope), encoding="utf-8")
+    (root / "pyproject.toml").write_text(root_manifest(scope, tools), encoding="utf-8")
     (root / ".python-version").write_text(
         f"{sys.version_info[0]}.{sys.version_info[1]}\n", encoding="utf-8"
     )
-    (root / ".gitignore").write_text("__pycache__/\n.venv/\n*.egg-info/\n", encoding="utf-8")
+    (root / ".gitignore").write_text(
+        "__pycache__/\n.venv/\n*.egg-info/\n.proto/\n.nox/\n.mypy_cache/\n.ruff_cache/\n/dist/\n",
+        encoding="utf-8",
+    )
     for stage in ("core", "seeds"):
         (root / stage).mkdir(exist_ok=True)
         (root / stage / "ruff.toml").write_text('extend = "../pyproject.toml"\n', encoding="utf-8")
@@ -191,13 +203,15 @@ def generate(
     core_fraction: float = 0.2,
     *,
     lock: bool = False,
+    tools: bool = False,
 ) -> Generated:
-    """Write a workspace of *count* packages into the new or empty folder *root*, and commit it."""
+    """Write a workspace of *count* packages into the new or empty folder *root*, and commit it.
+    With *tools*, the root's dev group holds mypy, pytest and ruff (locking needs the index)."""
     if root.exists() and any(root.iterdir()):
         raise SystemExit(f"error: {root} is not empty")
     result = Generated(root, plan(count, seed, core_fraction))
     start = time.perf_counter()
-    write_workspace(root, scope, result.specs)
+    write_workspace(root, scope, result.specs, DEV_TOOLS if tools else ())
     result.timings["write"] = time.perf_counter() - start
     if lock:
         start = time.perf_counter()
@@ -220,10 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scope", default="bench", help="scope of every package (bench)")
     parser.add_argument("--core-fraction", type=float, default=0.2, help="share in core/ (0.2)")
     parser.add_argument("--lock", action="store_true", help="run `uv lock` before committing")
+    parser.add_argument("--tools", action="store_true", help="mypy, pytest, ruff as dev tools")
     args = parser.parse_args(argv)
     made = generate(
-        args.dest, args.count, args.seed, args.scope, args.core_fraction, lock=args.lock
-    )
+        args.dest, args.count, args.seed, args.scope, args.core_fraction, lock=args.lock,
+        tools=args.tools,
+    )  # fmt: skip
     edges = sum(len(spec.deps) for spec in made.specs)
     core = sum(spec.stage == "core" for spec in made.specs)
     depth = max(spec.depth for spec in made.specs)

@@ -4,6 +4,7 @@ small hand-made workspaces for in-process tests, and a template history with an 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -69,6 +70,18 @@ def snapshot(root: Path) -> dict[str, object]:
     return {"files": files, "dirs": dirs, "status": status, "index": index}
 
 
+def run_results(
+    runner: Callable[..., Outcome], root: Path, *args: str, code: int = 0
+) -> list[dict[str, object]]:
+    """`proto run ARGS --json` with *runner* (in-process or the installed proto) in *root*: the
+    exit code must be *code*; returns the JSON array it printed."""
+    result = runner("run", *args, "--json", cwd=root)
+    assert result.returncode == code, result.stderr
+    data = json.loads(result.stdout)
+    assert isinstance(data, list)
+    return data
+
+
 def assert_clean_failure(result: Outcome, code: int, *needles: str) -> None:
     """One `error:` line (and maybe a `hint:`), the exit code, no traceback, every needle."""
     stderr = result.stderr
@@ -106,6 +119,44 @@ import-style = "{style}"
 """
 
 
+TOOLS = {"ruff": "0.8.0", "mypy": "1.13.0", "pytest": "8.3.0", "pluggy": "1.5.0"}
+
+
+def lock_text(
+    packages: dict[str, list[str]],
+    *,
+    core: tuple[str, ...] = (),
+    scope: str = "acme",
+    tools: dict[str, str] | None = None,
+    external: dict[str, str] | None = None,
+    uses: dict[str, list[str]] | None = None,
+) -> str:
+    """A uv.lock as uv would write it for a hand-made workspace (enough for proto to read):
+    the root's dev group locks *tools* (pytest needs pluggy), *uses* maps a package to the
+    *external* distributions (name -> version) it depends on."""
+    tools = TOOLS if tools is None else tools
+    external = external or {}
+    members = sorted(f"{scope}-{short}" for short in packages)
+    dev = [name for name in tools if name != "pluggy"]
+    text = 'version = 1\nrevision = 3\nrequires-python = ">=3.11"\n\n[manifest]\n'
+    text += f"members = {members!r}\n\n[manifest.dependency-groups]\n".replace("'", '"')
+    text += "dev = [" + ", ".join(f'{{ name = "{name}" }}' for name in dev) + "]\n"
+
+    def entry(name: str, version: str, source: str, deps: list[str]) -> str:
+        listed = ", ".join(f'{{ name = "{dep}" }}' for dep in deps)
+        return (f'\n[[package]]\nname = "{name}"\nversion = "{version}"\nsource = {source}\n'
+                f"dependencies = [{listed}]\n")  # fmt: skip
+
+    for short, providers in sorted(packages.items()):
+        folder = ("core" if short in core else "seeds") + f"/{short}"
+        deps = [f"{scope}-{p}" for p in providers] + (uses or {}).get(short, [])
+        text += entry(f"{scope}-{short}", "0.1.0", f'{{ editable = "{folder}" }}', deps)
+    registry = '{ registry = "https://pypi.org/simple" }'
+    for name, version in sorted({**tools, **external}.items()):
+        text += entry(name, version, registry, ["pluggy"] if name == "pytest" else [])
+    return text
+
+
 def make_workspace(
     root: Path,
     packages: dict[str, list[str]],
@@ -114,10 +165,11 @@ def make_workspace(
     scope: str = "acme",
     style: str = "namespace",
     commit: bool = True,
+    lock: bool = False,
 ) -> Path:
-    """A small workspace written by hand, as `proto init` + `proto new` lay it out (no lock,
-    no template answers): each package maps to the short names it depends on. Fast enough
-    for in-process tests of refusals and reports."""
+    """A small workspace written by hand, as `proto init` + `proto new` lay it out (no template
+    answers; a hand-written uv.lock with *lock*): each package maps to the short names it
+    depends on. Fast enough for in-process tests of refusals and reports."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(ROOT_MANIFEST.format(scope=scope, style=style))
     (root / ".gitignore").write_text("/dist/\n.venv/\n")
@@ -144,6 +196,8 @@ def make_workspace(
         (folder / "tests").mkdir()
         (folder / "tests" / f"test_{identifier(short)}.py").write_text("def test_it():\n    pass\n")
         (folder / "pyproject.toml").write_text(manifest)
+    if lock:
+        (root / "uv.lock").write_text(lock_text(packages, core=core, scope=scope))
     if commit:
         run("git", "init", "-q", cwd=root)
         commit_all(root, "Start")

@@ -157,6 +157,19 @@ def test_affected_github_matrix(chain: Path, cli: Cli) -> None:
     ]
 
 
+def test_affected_shards(chain: Path, cli: Cli) -> None:
+    append(chain / "seeds/text-tools/pyproject.toml")
+    result = cli("affected", "--format", "github-matrix", "--max-jobs", "2", cwd=chain)
+    assert result.stdout == (
+        '{"include":[{"shard":"1/2","count":2,"packages":"text-tools url-parser"},'
+        '{"shard":"2/2","count":1,"packages":"web"}]}\n'
+    )
+    assert_clean_failure(cli("affected", "--max-jobs", "2", cwd=chain), 2, "--format github-matrix")
+    assert_clean_failure(
+        cli("affected", "--format", "github-matrix", "--max-jobs", "0", cwd=chain), 2, "--max-jobs"
+    )
+
+
 def test_affected_without_history(tmp_path: Path, cli: Cli) -> None:
     root = make_workspace(tmp_path / "acme", {"a": []}, commit=False)
     assert_clean_failure(cli("affected", cwd=root), 1, "not a git repository")

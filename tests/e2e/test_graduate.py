@@ -56,8 +56,8 @@ def test_graduate_with_deps_moves_history_mentions_stage_and_lock(
     listed = proto("list", "--json", cwd=root).stdout
     assert '"stage": "core"' in listed
     # imports unchanged, every dependent's tests still pass, each in its own environment
-    tests = run(BIN / "uv", "run", "nox", "-s", "tests", "--", "web", "url-parser", cwd=root)
-    assert "failed" not in tests
+    checked = proto("run", "test", "typecheck", "-p", "web", "-p", "url-parser", cwd=root)
+    assert checked.returncode == 0, checked.stderr
     run(BIN / "uv", "run", "ruff", "check", ".", cwd=root)  # core profile is clean on the template
 
 

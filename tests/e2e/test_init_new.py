@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from seedbed.templating.source import TEMPLATE_TAG
-from tests.helpers import BIN, Runner, assert_clean_failure, run, snapshot
+from tests.helpers import BIN, PROTO, Runner, assert_clean_failure, run, snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,6 @@ def test_init_makes_a_committed_locked_workspace(base_workspace: Path) -> None:
         "uv.lock",
         "README.md",
         "AGENTS.md",
-        "noxfile.py",
         ".gitignore",
         ".python-version",
         ".copier-answers.yml",
@@ -44,9 +43,10 @@ def test_init_makes_a_committed_locked_workspace(base_workspace: Path) -> None:
     assert manifest["tool"]["proto"] == {"scope": "acme-protos", "import-style": "namespace"}
     assert manifest["tool"]["uv"]["workspace"]["members"] == ["core/*", "seeds/*"]
     assert "--import-mode=importlib" in manifest["tool"]["pytest"]["ini_options"]["addopts"]
-    assert {"pytest", "ruff", "mypy", "nox"} <= {
+    assert {"pytest", "ruff", "mypy"} <= {
         dep.split(">")[0] for dep in manifest["dependency-groups"]["dev"]
     }
+    assert ".proto/" in (root / ".gitignore").read_text().splitlines()
     assert (root / ".python-version").read_text().strip() == (
         f"{sys.version_info.major}.{sys.version_info.minor}"
     )
@@ -74,12 +74,14 @@ def test_new_package_passes_every_workspace_check(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Created seeds/thing" in result.stdout
+    assert "proto run test -p thing" in result.stdout
     assert "uv run --all-packages pytest seeds/thing" in result.stdout
     next_steps = result.stdout.split("Next:\n", 1)[1].splitlines()
+    programs = {"proto": PROTO, "uv": BIN / "uv"}
     for line in next_steps:  # what proto says to run next works, as printed, on a fresh clone
         command = line.split("#", 1)[0].split()
-        assert command[:2] == ["uv", "run"], line
-        assert "passed" in run(BIN / "uv", *command[1:], cwd=workspace), line
+        assert command[0] in programs, line
+        assert "passed" in run(programs[command[0]], *command[1:], cwd=workspace), line
 
     package = workspace / "seeds" / "thing"
     manifest = tomllib.loads((package / "pyproject.toml").read_text())
@@ -97,28 +99,30 @@ def test_new_package_passes_every_workspace_check(
     uv("lock", "--check", cwd=workspace)
     uv("run", "ruff", "check", ".", cwd=workspace)
     uv("run", "ruff", "format", "--check", ".", cwd=workspace)
-    uv("run", "nox", "-s", "typecheck", cwd=workspace)
-    tests = uv("run", "nox", "-s", "tests", "--", "thing", cwd=workspace)
-    assert "failed" not in tests
     for path in ("pyproject.toml", "seeds/thing/pyproject.toml"):
         run(BIN / "validate-pyproject", path, cwd=workspace)
 
-    dist = tmp_path / "dist"
-    for name in ("acme-protos-text-tools", "acme-protos-thing"):
-        uv("build", "--package", name, "--out-dir", dist, cwd=workspace)
+    # every built-in task passes on the fresh package and the one it depends on; then the cache
+    tasks = ("lint", "typecheck", "test", "build")
+    ran = proto("run", *tasks, "--json", cwd=workspace)
+    assert ran.returncode == 0, ran.stderr
+    results = json.loads(ran.stdout)
+    assert [(r["package"], r["task"], r["status"]) for r in results] == [
+        (name, task, "passed") for name in ("text-tools", "thing") for task in tasks
+    ]
+    again = json.loads(proto("run", *tasks, "--json", cwd=workspace).stdout)
+    assert [(r["task"], r["status"], r["cached"]) for r in again] == [
+        (task, "passed", True) for _ in range(2) for task in tasks
+    ]
+    status = run("git", "status", "--porcelain", "--untracked-files=all", cwd=workspace)
+    assert ".proto" not in status  # git never sees what runs leave
+    assert "dist/" not in status
+
     venv = tmp_path / "venv"
     uv("venv", "--quiet", venv, cwd=tmp_path)
     python = venv / "bin" / "python"
-    uv(
-        "pip",
-        "install",
-        "--python",
-        python,
-        "--find-links",
-        dist,
-        "acme-protos-thing",
-        cwd=tmp_path,
-    )
+    wheels = [f"--find-links={workspace / 'dist' / name}" for name in ("text-tools", "thing")]
+    uv("pip", "install", "--python", python, *wheels, "acme-protos-thing", cwd=tmp_path)
     code = "import acme_protos.thing as t, acme_protos.text_tools; print(t.greet('Ada'))"
     assert run(python, "-c", code, cwd=tmp_path).strip() == "Hello, Ada!"
     if kind == "cli":
@@ -137,12 +141,11 @@ def test_package_tests_are_isolated_from_undeclared_packages(
         assert proto("new", name, cwd=workspace).returncode == 0
     test = workspace / "seeds/consumer/tests/test_uses_provider.py"
     test.write_text("def test_uses_provider():\n    import acme_protos.provider  # noqa: F401\n")
-    isolated = subprocess.run(
-        [BIN / "uv", "run", "nox", "-s", "tests", "--", "consumer"],
-        cwd=workspace, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert isolated.returncode != 0
-    assert "No module named 'acme_protos.provider'" in isolated.stdout + isolated.stderr
+    isolated = proto("run", "test", "-p", "consumer", cwd=workspace)
+    assert isolated.returncode == 1, isolated.stderr
+    assert "No module named 'acme_protos.provider'" in isolated.stderr
+    assert "FAILED tests/test_uses_provider.py::test_uses_provider" in isolated.stderr
+    assert "error: 1 task failed: consumer test" in isolated.stderr
     assert proto("new", "other", "--depends-on", "provider", cwd=workspace).returncode == 0
 
 
@@ -156,7 +159,8 @@ def test_flat_import_style(tmp_path: Path, proto: Runner) -> None:
     manifest = tomllib.loads((root / "seeds/probe/pyproject.toml").read_text())
     assert manifest["project"]["scripts"] == {"probe": "lab_team_probe.cli:app"}
     uv("run", "ruff", "check", ".", cwd=root)
-    uv("run", "nox", "-s", "tests", cwd=root)
+    checked = proto("run", "lint", "typecheck", "test", cwd=root)
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_dry_runs_change_nothing(tmp_path: Path, workspace: Path, proto: Runner) -> None:
@@ -271,8 +275,8 @@ def test_a_workspace_on_an_older_python_works_on_it(tmp_path: Path, proto: Runne
 
     uv_old("sync", "--all-packages", "--quiet")
     assert "3.10." in run(root / ".venv/bin/python", "--version", cwd=root)
-    assert "tests" in uv_old("run", "nox", "--list")  # the noxfile imports on 3.10
-    assert "failed" not in uv_old("run", "nox", "-s", "tests", "--", "tool")
+    isolated = proto("run", "test", "typecheck", "-p", "tool", cwd=root, env=env)
+    assert isolated.returncode == 0, isolated.stdout + isolated.stderr  # its own 3.10 env
     assert "9 passed" in uv_old("run", "--all-packages", "pytest", "-q")
     assert "no issues found" in uv_old("run", "mypy")
     uv_old("run", "ruff", "check")

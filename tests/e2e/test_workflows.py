@@ -39,17 +39,24 @@ def test_workflows_pass_the_linters(tmp_path: Path, proto: Runner, flags: list[s
     assert result.returncode == 0, result.stderr
     root = tmp_path / "ws"
     workflows = sorted((root / ".github/workflows").glob("*.yml"))
-    assert [w.name for w in workflows] == [
-        "ci.yml", "package.yml", "publish.yml", "template-updates.yml"
-    ]  # fmt: skip
+    assert [w.name for w in workflows] == ["ci.yml", "publish.yml", "template-updates.yml"]
     lint(root, workflows)
     ci = (root / ".github/workflows/ci.yml").read_text()
     assert "proto affected" in ci
     assert "proto check" in ci
-    assert f"seeds-fix-forward: {'false' if flags else 'true'}" in ci
-    package = (root / ".github/workflows/package.yml").read_text()
-    assert "continue-on-error: ${{ inputs.seeds-fix-forward && matrix.stage == 'seed' }}" in package
-    assert 'uv run nox -s lint typecheck tests -- "$PACKAGE"' in package
+    assert '--format github-matrix --max-jobs "$MAX_SHARDS"' in ci
+    assert "matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}" in ci
+    fix_forward = "" if flags else " --seeds-fix-forward"
+    assert f'proto run lint typecheck test{fix_forward} "${{selected[@]}}"' in ci
+    assert "continue-on-error" not in ci  # proto run applies the stances, per task
+    assert "actions/cache/restore@" in ci
+    assert "actions/cache/save@" in ci
+    assert "if: ${{ !cancelled() }}" in ci  # a failing shard still shares its passes
+    assert ci.count("path: .proto/cache") == 2
+    assert "key: proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-${{ github.run_id }}" in ci
+    restore = "            proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-\n"
+    assert f"restore-keys: |\n{restore}" in ci
+    assert "nox" not in ci
     publish = (root / ".github/workflows/publish.yml").read_text()
     assert "id-token: write" in publish
     assert 'tags: ["*@*"]' in publish

@@ -25,7 +25,9 @@ def imported_modules(*argv: str, cwd: Path | None = None) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["new", "--help"], ["init", "-h"]])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["--version"], ["new", "--help"], ["init", "-h"], ["run", "--help"]]
+)
 def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
     loaded = imported_modules(*argv)
     assert "seedbed" in loaded
@@ -35,7 +37,8 @@ def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
 @pytest.mark.parametrize(
     "argv",
     [["new", "Bad_Name"], ["list", "--json"], ["graph"], ["check"], ["affected"], ["kinds"],
-     ["version"], ["graduate", "nothing-here"], ["doctor"], ["update", "--check"]],
+     ["version"], ["graduate", "nothing-here"], ["doctor"], ["update", "--check"],
+     ["run", "no-such-task"], ["run", "test", "-p", "nothing-here"]],
     ids=lambda argv: " ".join(argv),
 )  # fmt: skip
 def test_read_only_commands_import_nothing_heavy(base_workspace: Path, argv: list[str]) -> None:

@@ -59,7 +59,7 @@ def command(
     echo_list(
         "Next:",
         [
-            f"uv run --all-packages pytest {where}   # its tests, in the shared .venv",
-            f"uv run nox -s tests -- {plan.short}   # alone, with only its declared dependencies",
+            f"proto run test -p {plan.short}   # its tests, alone with its declared dependencies",
+            f"uv run --all-packages pytest {where}   # the same, in the shared .venv",
         ],
     )

@@ -42,6 +42,27 @@ def run_git(
     return result.stdout
 
 
+def start_git(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    """Start `git ARGS` in *cwd* in the background, to overlap with other work; read its
+    output with finish_git."""
+    try:
+        return subprocess.Popen(
+            ["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    except OSError as error:
+        raise NOT_INSTALLED from error
+
+
+def finish_git(process: subprocess.Popen[str], *, ok: tuple[int, ...] = (0,)) -> str:
+    """Wait for a git started by start_git; its stdout, or ToolFailedError."""
+    stdout, stderr = process.communicate()
+    if process.returncode not in ok:
+        args = process.args
+        shown = [str(arg) for arg in args] if isinstance(args, list) else [str(args)]
+        raise ToolFailedError(shown, stderr or stdout)
+    return stdout
+
+
 def _lines(out: str) -> list[str]:
     return [path for path in out.split("\0") if path]
 
@@ -125,10 +146,22 @@ def status(
     """`git status` of the workspace (or of *pathspecs* in it), parsed once for everyone."""
     if pathspecs is not None and not pathspecs:
         return []
-    prefix = run_git(["rev-parse", "--show-prefix"], root).strip()
+    prefix = run_git(["rev-parse", "--show-prefix"], root)
+    return parse_status(run_git(status_args(pathspecs, untracked=untracked), root), prefix)
+
+
+def status_args(pathspecs: list[str] | None = None, *, untracked: bool = True) -> list[str]:
+    """The `git status` command line that parse_status reads."""
     args = ["status", "--porcelain=v1", "-z"]
     args.append("--untracked-files=all" if untracked else "--untracked-files=no")
-    entries = _lines(run_git([*args, "--", *(pathspecs or ["."])], root))
+    return [*args, "--", *(pathspecs or ["."])]
+
+
+def parse_status(out: str, prefix: str) -> list[Change]:
+    """`git status --porcelain=v1 -z` output, with paths made relative to the folder whose
+    `git rev-parse --show-prefix` is *prefix*."""
+    prefix = prefix.strip()
+    entries = _lines(out)
     changes = []
     index = 0
     while index < len(entries):
@@ -218,3 +251,31 @@ def commit(root: Path, message: str, paths: list[str] | None = None) -> bool:
         error.hint = error.hint or "git refused the commit (a hook?); fix that and run it again"
         raise
     return True
+
+
+INDEX_ARGS = ["ls-files", "-s", "-z"]
+
+
+def index_blobs(root: Path) -> dict[str, str]:
+    """Every tracked file under *root* with the blob id the index holds for it
+    (`git ls-files -s`), paths relative to *root* with `/`: a free content key for every file
+    that is unmodified in the work tree."""
+    return parse_index(run_git(INDEX_ARGS, root))
+
+
+def parse_index(out: str) -> dict[str, str]:
+    """`git ls-files -s -z` output: path -> blob id."""
+    blobs = {}
+    for entry in _lines(out):
+        meta, _, path = entry.partition("\t")
+        blobs[path] = meta.split(" ")[1]
+    return blobs
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives a blob with this content (what `git hash-object` prints for a file
+    without filters), so a modified file that is then committed keeps the same key."""
+    import hashlib
+
+    header = b"blob %d\0" % len(data)
+    return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
+from seedbed.effects.process import Captured, run_captured
 from seedbed.errors import ProtoError, ToolFailedError, summarize
 
 
@@ -90,3 +92,36 @@ def lock_check_problem(process: subprocess.Popen[str]) -> str | None:
     if process.returncode == 0:
         return None
     return summarize(stderr or stdout)[0]
+
+
+def run_uv_captured(args: list[str], cwd: Path, env: Mapping[str, str] | None = None) -> Captured:
+    """Run `uv ARGS` with its output captured; a failure is returned, not raised (task runs
+    report it as the task's output)."""
+    return run_captured([uv_binary(), *args], cwd, env)
+
+
+def sync_package_args(distribution: str, *, group: str | None) -> list[str]:
+    """`uv sync` of one member into the project environment (UV_PROJECT_ENVIRONMENT): only the
+    package, its declared dependencies and *group*, at the versions uv.lock holds."""
+    args = ["sync", "--package", distribution, "--exact", "--frozen", "--no-progress"]
+    return [*args, "--group", group] if group else args
+
+
+def export_group_args(group: str) -> list[str]:
+    """`uv export` of a dependency group of the workspace at its locked versions, as
+    requirements with markers (no hashes, no workspace members)."""
+    return ["export", "--frozen", "--only-group", group, "--no-emit-workspace", "--no-hashes",
+            "--no-header", "--no-annotate", "--no-progress"]  # fmt: skip
+
+
+def venv_args(path: Path, *, clear: bool) -> list[str]:
+    """`uv venv` at *path*, replacing what is there when *clear* (uv picks the Python that
+    .python-version asks for)."""
+    return ["venv", "--quiet", "--clear" if clear else "--allow-existing", str(path)]
+
+
+def install_locked_args(python: Path, requirements: Path) -> list[str]:
+    """`uv pip install` of pinned requirements into the environment of *python*, taking
+    nothing that is not listed (the list is a whole locked closure)."""
+    return ["pip", "install", "--quiet", "--no-deps", "--python", str(python),
+            "-r", str(requirements)]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from seedbed.model.graph import reach
@@ -19,16 +19,28 @@ class Lock:
 
     entries: dict[str, tuple[str, tuple[str, ...]]]
     tools: frozenset[str]
+    groups: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def parse(cls, text: str) -> Lock:
         """Parse uv.lock text; a TOMLDecodeError propagates."""
         data = tomllib.loads(text)
-        return cls(_entries(data), frozenset(_root_groups(data)))
+        groups = _root_groups(data)
+        tools = frozenset(name for names in groups.values() for name in names)
+        return cls(_entries(data), tools, groups)
 
     def closure(self, name: str) -> set[str]:
         """*name* and everything it depends on in the lock."""
         return {name} | reach([name], lambda n: self.entries.get(n, ("", ()))[1])
+
+    def closure_of(self, names: Iterable[str]) -> set[str]:
+        """*names* and everything they depend on in the lock."""
+        start = set(names)
+        return start | reach(start, lambda n: self.entries.get(n, ("", ()))[1])
+
+    def identities(self, names: Iterable[str]) -> list[str]:
+        """`name version-and-source` of each of *names* (sorted), what pins it in the lock."""
+        return sorted(f"{name} {self.entries.get(name, ('unlocked', ()))[0]}" for name in names)
 
 
 def _entries(data: dict[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -44,15 +56,18 @@ def _entries(data: dict[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
     return entries
 
 
-def _root_groups(data: dict[str, Any]) -> set[str]:
-    """Names in the virtual root's dependency groups (uv.lock's [manifest])."""
+def _root_groups(data: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """The names in each of the virtual root's dependency groups (uv.lock's [manifest])."""
     groups = data.get("manifest", {}).get("dependency-groups", {})
-    names = set()
-    for requirements in groups.values():
-        for requirement in requirements:
-            if isinstance(requirement, dict) and "name" in requirement:
-                names.add(normalize(str(requirement["name"])))
-    return names
+    return {
+        group: frozenset(
+            normalize(str(requirement["name"]))
+            for requirement in requirements
+            if isinstance(requirement, dict) and "name" in requirement
+        )
+        for group, requirements in groups.items()
+        if isinstance(requirements, list)
+    }
 
 
 def reached_by_change(old_text: str, new_text: str, distributions: Iterable[str]) -> set[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from seedbed.errors import InvalidInputError
 from seedbed.model.graph import Graph
 from seedbed.model.workspace import Package, Workspace
 from seedbed.operations import select
@@ -61,3 +62,25 @@ def matrices(affected: Affected) -> list[dict[str, list[dict[str, str]]]]:
         for start in range(0, len(include), GITHUB_MATRIX_LIMIT)
     ]
     return [{"include": chunk} for chunk in chunks] or [{"include": []}]
+
+
+def shards(affected: Affected, max_jobs: int) -> dict[str, list[dict[str, str | int]]]:
+    """One GitHub Actions `strategy.matrix` of at most *max_jobs* shards, each with its share
+    of the packages (contiguous in dependency order, sizes differing by one at most) as a
+    space-separated list: any number of packages fits in one matrix."""
+    if not 1 <= max_jobs <= GITHUB_MATRIX_LIMIT:
+        raise InvalidInputError(
+            f"--max-jobs must be between 1 and {GITHUB_MATRIX_LIMIT} (GitHub's limit per "
+            f"matrix), not {max_jobs}"
+        )
+    names = [package.short for package in affected.packages]
+    count = min(max_jobs, len(names))
+    include: list[dict[str, str | int]] = []
+    start = 0
+    for index in range(count):
+        size = len(names) // count + (1 if index < len(names) % count else 0)
+        share = names[start : start + size]
+        start += size
+        include.append({"shard": f"{index + 1}/{count}", "count": len(share),
+                        "packages": " ".join(share)})  # fmt: skip
+    return {"include": include}

@@ -1,4 +1,5 @@
-"""Checks for every package in this workspace: `uv run nox -l` lists the sessions.
+"""The workspace noxfile seedbed generated before `proto run` (kept for bench_run.py, which copies
+it into a synthetic workspace as noxfile.py): `uv run nox -l` lists the sessions.
 
 - `nox -s lint`: ruff lint and format check, each package with its stage's profile.
 - `nox -s typecheck`: mypy, lenient for seeds/, strict for core/.
