@@ -198,10 +198,10 @@ def test_a_busy_workspace_is_refused_after_the_wait(graph_workspace: Path) -> No
 
 @pytest.fixture
 def small_disk(tmp_path: Path):
-    """A 16 MB tmpfs (needs root and mount); skipped where it cannot be mounted."""
+    """A 32 MB tmpfs (needs root and mount); skipped where it cannot be mounted."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)],
                           capture_output=True, check=False)  # fmt: skip
     if made.returncode != 0:
         pytest.skip("cannot mount a small tmpfs here (needs root)")
@@ -218,21 +218,21 @@ def test_a_full_disk_changes_nothing(
     shutil.copytree(base_graph_workspace, root, symlinks=True)
     before = snapshot(root)
     filler = small_disk / "filler"
-    with filler.open("wb") as file:  # fill the disk to the last byte
-        try:
-            while True:
-                file.write(b"\0" * 65536)
-        except OSError:
-            pass
+    fill(filler)
     for args in (["depend", "notes", "text-tools"], ["new", "gamma"], ["graduate", "text-tools"]):
         result = proto(*args, cwd=root)
         assert_clean_failure(result, 1)
         assert "No space left on device" in result.stderr, result.stderr
         filler.unlink()  # room for git's own bookkeeping while we look
         assert snapshot(root) == before, args
-        with filler.open("wb") as file:
-            try:
-                while True:
-                    file.write(b"\0" * 65536)
-            except OSError:
-                pass
+        fill(filler)
+
+
+def fill(filler: Path) -> None:
+    """Fill the disk *filler* is on to the last byte (unbuffered: nothing left to flush)."""
+    with filler.open("wb", buffering=0) as file:
+        try:
+            while True:
+                file.write(b"\0" * 65536)
+        except OSError:
+            pass

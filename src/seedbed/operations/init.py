@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from seedbed.effects import git, scratch, uv
-from seedbed.effects.transaction import interruptible
+from seedbed.effects.transaction import Transaction, interruptible
 from seedbed.errors import InvalidInputError, ProtoError, ToolFailedError
 from seedbed.model.names import ImportStyle, Scope, scope_from_folder, validate_scope
 from seedbed.model.workspace import (
@@ -146,8 +146,9 @@ def preview(plan: InitPlan) -> InitResult:
 
 def apply(plan: InitPlan) -> InitResult:
     """Render the workspace, `git init`, `uv lock` and make the first commit, all in a scratch
-    folder next to DEST, then move it into place in one rename: an interrupted init leaves
-    DEST as it was (and its scratch folder is cleared by the next init there).
+    folder next to DEST, then move it into place in one rename (into an empty DEST: each
+    entry, all or none): an interrupted init leaves DEST as it was (and its scratch folder is
+    cleared by the next init there).
 
     A lock that cannot be made (no index) is reported in the result; the workspace is kept
     and committed without it. Inside an existing repository there is no `git init` and no
@@ -172,7 +173,13 @@ def apply(plan: InitPlan) -> InitResult:
         if plan.outer is None:
             git.stage_all(built)
             result.committed = git.commit(built, plan.commit_message)
-        if dest.exists():
-            dest.rmdir()  # it is empty: plan_init refused anything else
-        built.rename(dest)
+        if not dest.exists():
+            built.rename(dest)
+            return result
+        # DEST is an empty folder (plan_init refused anything else), maybe the current one:
+        # it stays, and what was built moves into it, all of it or none
+        with Transaction(dest) as transaction:
+            for child in sorted(built.iterdir()):
+                transaction.created(dest / child.name)
+                child.rename(dest / child.name)
     return result
