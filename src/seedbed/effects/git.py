@@ -158,14 +158,21 @@ def require_clean(
         raise ProtoError(f"{what} has uncommitted changes: {shown}", hint)
 
 
-def files_mentioning(root: Path, needles: list[str]) -> list[str]:
-    """Tracked files whose work-tree text contains any of *needles* (fixed strings)."""
+def files_mentioning(
+    root: Path,
+    needles: list[str],
+    *,
+    untracked: bool = False,
+    pathspecs: tuple[str, ...] = (),
+) -> list[str]:
+    """Tracked text files (and with *untracked*, untracked ones git does not ignore) under
+    *pathspecs* whose work-tree text contains any of *needles* (fixed strings)."""
     if not needles:
         return []
-    args = ["grep", "-l", "-z", "-I", "-F"]
+    args = ["grep", "-l", "-z", "-I", "-F", *(["--untracked"] if untracked else [])]
     for needle in needles:
         args += ["-e", needle]
-    return _lines(run_git(args, root, ok=(0, 1)))
+    return _lines(run_git([*args, "--", *pathspecs], root, ok=(0, 1)))
 
 
 def rev_parse(root: Path, rev: str) -> str | None:
@@ -214,3 +221,44 @@ def commit(root: Path, message: str, paths: list[str] | None = None) -> bool:
         error.hint = error.hint or "git refused the commit (a hook?); fix that and run it again"
         raise
     return True
+
+
+def remove_cached(root: Path, path: str) -> None:
+    """`git rm -r --cached PATH`: stop tracking what is under *path* (the files stay)."""
+    run_git(["rm", "-r", "-q", "--cached", "--", path], root, shown=["rm", "--cached", path])
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit, as people name it."""
+
+    sha: str
+    subject: str
+    author: str
+
+    @property
+    def short(self) -> str:
+        """The abbreviated id (12 characters)."""
+        return self.sha[:12]
+
+
+def last_commit(root: Path, path: str) -> Commit | None:
+    """The newest commit on HEAD's history that changed *path* (relative to *root*), read with
+    GitPython; None when no commit ever had it (or the repository has no commits yet)."""
+    import git as gitpython
+
+    try:
+        repo = gitpython.Repo(root, search_parent_directories=True)
+    except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError):
+        return None
+    with repo:
+        top = Path(repo.working_tree_dir or root).resolve()
+        where = (root.resolve() / path).relative_to(top).as_posix()
+        try:
+            found = next(repo.iter_commits("HEAD", paths=where, max_count=1), None)
+        except (ValueError, gitpython.GitCommandError):  # no commits yet
+            return None
+        if found is None:
+            return None
+        subject = str(found.summary)
+        return Commit(found.hexsha, subject, str(found.author.name))
