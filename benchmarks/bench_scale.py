@@ -47,6 +47,7 @@ from bench_graph import SCOPE, distribution, imports, importtime, row, workspace
 from bench_new import describe, environment, run, timed, timed_run, tool, write
 from workspace_gen import GIT, GIT_COMMIT, Spec, generate
 
+from seedbed.model import imports as scanning
 from seedbed.model import workspace
 from seedbed.model.graph import Graph
 from seedbed.operations import check as rules
@@ -191,9 +192,9 @@ def make_branches(root: Path, provider: Spec, leaf: Spec) -> None:
 
 
 def check_harness(parallel_from: int) -> Command:
-    """`proto check` in a `python -c` that first sets seedbed.check.PARALLEL_FROM_BYTES."""
+    """`proto check` in a `python -c` that first sets seedbed.model.imports.PARALLEL_FROM_BYTES."""
     code = (
-        f"import seedbed.operations.check as rules; rules.PARALLEL_FROM_BYTES = {parallel_from}; "
+        f"import seedbed.model.imports as scan; scan.PARALLEL_FROM_BYTES = {parallel_from}; "
         "from seedbed.cli.app import main; main(['check'])"
     )
     return [sys.executable, "-c", code]
@@ -333,15 +334,15 @@ def clock(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, list
 
 
 def with_parallel_from(value: int, call: Callable[[], object]) -> Callable[[], object]:
-    """*call* with seedbed.check.PARALLEL_FROM_BYTES set to *value* while it runs."""
+    """*call* with seedbed.model.imports.PARALLEL_FROM_BYTES set to *value* while it runs."""
 
     def patched() -> object:
-        saved = rules.PARALLEL_FROM_BYTES
-        rules.PARALLEL_FROM_BYTES = value
+        saved = scanning.PARALLEL_FROM_BYTES
+        scanning.PARALLEL_FROM_BYTES = value
         try:
             return call()
         finally:
-            rules.PARALLEL_FROM_BYTES = saved
+            scanning.PARALLEL_FROM_BYTES = saved
 
     return patched
 

@@ -33,13 +33,14 @@ def shown(path: Path) -> str:
     return relative if len(relative) < len(str(path)) else str(path)
 
 
-def echo_list(title: str, items: list[str]) -> None:
-    """A title line and one indented line per item (nothing when there are no items)."""
+def echo_list(title: str, items: list[str], *, err: bool = False) -> None:
+    """A title line and one indented line per item (nothing when there are no items), on
+    stdout (or stderr)."""
     if items:
         if title:
-            typer.echo(title)
+            typer.echo(title, err=err)
         for item in items:
-            typer.echo(f"  {item}")
+            typer.echo(f"  {item}", err=err)
 
 
 def echo_json(data: object) -> None:

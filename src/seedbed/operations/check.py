@@ -7,15 +7,13 @@ that mention the scope's import name are parsed, in parallel processes when ther
 
 from __future__ import annotations
 
-import ast
-import os
 import subprocess
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from seedbed.effects import uv
+from seedbed.model import graph as graph_model
+from seedbed.model import imports
 from seedbed.model.graph import Graph
 from seedbed.model.names import identifier, normalize, requirement_name
 from seedbed.model.workspace import LOCK, MANIFEST, STAGE_DIRS, Package, Workspace
@@ -23,15 +21,13 @@ from seedbed.model.workspace import LOCK, MANIFEST, STAGE_DIRS, Package, Workspa
 RULES = (
     "core-depends-on-seed",
     "cycle",
+    "missing-package",
     "undeclared-import",
     "source-not-workspace",
     "bad-name",
     "stray-member",
     "lock-stale",
 )
-# Source bytes to scan before a process pool pays for its start-up (measured: the pool wins
-# once a serial parse takes more than ~40 ms, about 0.4 MB; benchmarks/bench_scale.py).
-PARALLEL_FROM_BYTES = 400_000
 
 
 @dataclass(frozen=True, order=True)
@@ -55,6 +51,7 @@ def violations(workspace: Workspace, *, lock: bool = True) -> list[Violation]:
     found = [
         *core_depends_on_seed(graph),
         *cycles(graph),
+        *missing_packages(workspace),
         *undeclared_imports(workspace, graph),
         *sources_not_workspace(workspace, graph),
         *bad_names(workspace),
@@ -227,73 +224,25 @@ def lock_stale(
 # ----------------------------------------------------------------------- imports
 
 
-def imported_modules(path: Path, marker: str) -> list[tuple[str, int]]:
-    """Absolute imports in a file that mention *marker*, with line numbers.
+@dataclass(frozen=True)
+class Undeclared:
+    """A file of *package* that imports the workspace package *target* undeclared."""
 
-    Imports under `if TYPE_CHECKING:` are skipped: they never run, so they need no
-    runtime dependency. A file that does not parse yields nothing (ruff reports it).
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []
-    if marker not in text:
-        return []
-    try:
-        tree = ast.parse(text, filename=str(path))
-    except (SyntaxError, ValueError):
-        return []
-    found: list[tuple[str, int]] = []
-    pending: list[ast.AST] = [tree]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            pending.extend(node.orelse)
-            continue
-        if isinstance(node, ast.Import):
-            found += [(alias.name, node.lineno) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append((node.module, node.lineno))
-            found += [(f"{node.module}.{alias.name}", node.lineno) for alias in node.names]
-        pending.extend(ast.iter_child_nodes(node))
-    return found
+    package: Package
+    target: str
+    path: str  # relative to the workspace root
+    line: int
+    part: str  # src | tests
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    if isinstance(test, ast.Name):
-        return test.id == "TYPE_CHECKING"
-    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-
-
-def _scan(job: tuple[str, str]) -> list[tuple[str, int]]:
-    return imported_modules(Path(job[0]), job[1])
-
-
-def undeclared_imports(workspace: Workspace, graph: Graph) -> Iterator[Violation]:
-    """A package imports another workspace package without declaring the dependency."""
+def undeclared(workspace: Workspace, graph: Graph) -> list[Undeclared]:
+    """Each (package, target, file) whose import of a sibling the package does not declare;
+    a file under tests/ may declare it in a dependency group."""
     scope = workspace.scope
-    marker = identifier(scope.name)
     by_import = {scope.import_name(p.short): p.short for p in workspace.packages}
-    jobs: list[tuple[Package, str, Path]] = []
-    size = 0
-    for package in workspace.packages:
-        for part in ("src", "tests"):
-            folder = workspace.root / package.path / part
-            for path in sorted(folder.rglob("*.py")):
-                try:
-                    size += path.stat().st_size
-                except OSError:  # a dangling symlink, a file deleted meanwhile
-                    continue
-                jobs.append((package, part, path))
-    args = [(str(path), marker) for _, _, path in jobs]
-    if size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
-            results = list(pool.map(_scan, args, chunksize=64))
-    else:
-        results = [_scan(arg) for arg in args]
     members = {normalize(p.distribution): p.short for p in workspace.packages}
-    reported: set[tuple[str, str, str]] = set()
-    for (package, part, path), imports in zip(jobs, results, strict=True):
+    found: dict[tuple[str, str, str], Undeclared] = {}
+    for package, part, path, modules in imports.scan(workspace):
         declared = set(graph.dependencies(package.short))
         if part == "tests":
             declared |= {
@@ -301,34 +250,192 @@ def undeclared_imports(workspace: Workspace, graph: Graph) -> Iterator[Violation
                 for req in package.group_requirements
                 if (name := requirement_name(req) or "") in members
             }
-        for module, line in imports:
-            target = _owner(module, by_import)
+        for module, line in modules:
+            target = imports.owner(module, by_import)
             if target is None or target == package.short or target in declared:
                 continue
             rel = path.relative_to(workspace.root).as_posix()
-            if (package.short, target, rel) in reported:
-                continue
-            reported.add((package.short, target, rel))
-            fix = (
-                f"run `proto depend {package.short} {target}`"
-                if part == "src"
-                else f"declare it in a dependency group (e.g. dev) of {package.short}, or run "
-                f"`proto depend {package.short} {target}`"
+            found.setdefault(
+                (package.short, target, rel), Undeclared(package, target, rel, line, part)
             )
-            yield Violation(
-                "undeclared-import",
-                package.short,
-                f"line {line} imports {scope.import_name(target)} but '{package.short}' does "
-                f"not declare it; {fix}",
-                rel,
-            )
+    return list(found.values())
 
 
-def _owner(module: str, by_import: dict[str, str]) -> str | None:
-    """The package whose import name is *module* or a parent of it."""
-    parts = module.split(".")
-    for end in range(len(parts), 0, -1):
-        owner = by_import.get(".".join(parts[:end]))
-        if owner is not None:
-            return owner
+def forbidden(
+    graph: Graph, consumer: str, provider: str, part: str, added: Iterable[tuple[str, str]] = ()
+) -> str | None:
+    """Why declaring *consumer* -> *provider* (for its *part*: a dependency for src/, a
+    dependency group for tests/) would break a rule, or None; *added* are edges about to be
+    declared too."""
+    if graph.packages[consumer].stage == "core" and graph.packages[provider].stage == "seed":
+        return (
+            "a core package never depends on a seed; graduate it "
+            f"(`proto graduate {provider}`) or remove the import"
+        )
+    if part != "src":  # dependency groups are not edges: no cycle through them
+        return None
+    extra: dict[str, list[str]] = {}
+    for source, target in added:
+        extra.setdefault(source, []).append(target)
+    back = _path(graph, provider, consumer, extra)
+    if back is not None:
+        return (
+            f"declaring it would make a cycle ({' -> '.join([consumer, *back])}); "
+            "move the shared code into a package both can depend on"
+        )
     return None
+
+
+def undeclared_imports(workspace: Workspace, graph: Graph) -> Iterator[Violation]:
+    """A package imports another workspace package without declaring the dependency."""
+    scope = workspace.scope
+    for found in undeclared(workspace, graph):
+        name, target = found.package.short, found.target
+        why = forbidden(graph, name, target, found.part)
+        if why is not None:
+            fix = why
+        elif found.part == "src":
+            fix = f"run `proto depend {name} {target}`"
+        else:
+            fix = (
+                f"declare it in a dependency group (e.g. dev) of {name}, or run "
+                f"`proto depend {name} {target}`"
+            )
+        yield Violation(
+            "undeclared-import",
+            name,
+            f"line {found.line} imports {scope.import_name(target)} but '{name}' does "
+            f"not declare it{', and ' if why else '; '}{fix}",
+            found.path,
+        )
+
+
+def missing_packages(workspace: Workspace) -> Iterator[Violation]:
+    """A dependency on a workspace package that is not in the workspace (any more)."""
+    for package in workspace.packages:
+        for name, _ in graph_model.missing(workspace, package):
+            short = workspace.scope.short_name(name)
+            yield Violation(
+                "missing-package",
+                package.short,
+                f"'{package.short}' depends on '{name}', which is not in the workspace "
+                f"(retired, renamed or deleted?); remove the dependency with "
+                f"`proto depend {package.short} {short} --remove` (or `proto check --fix`)",
+                package.manifest,
+            )
+
+
+def _path(graph: Graph, source: str, target: str, extra: dict[str, list[str]]) -> list[str] | None:
+    """A dependency path source -> ... -> target, counting the *extra* edges too."""
+    if not extra:
+        return graph.path(source, target)
+    parents: dict[str, str] = {}
+    frontier, seen = [source], {source}
+    while frontier:
+        current = frontier.pop(0)
+        if current == target:
+            route = [current]
+            while route[-1] != source:
+                route.append(parents[route[-1]])
+            return route[::-1]
+        for provider in (*graph.dependencies(current), *extra.get(current, ())):
+            if provider not in seen:
+                seen.add(provider)
+                parents[provider] = current
+                frontier.append(provider)
+    return None
+
+
+# ----------------------------------------------------------------------- --fix
+
+FIX_GROUP = "dev"  # where a sibling that only tests import gets declared
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One change `proto check --fix` makes to a package's manifest."""
+
+    package: Package
+    distribution: str
+    action: str  # declare | declare-group | remove
+    reason: str
+
+    def describe(self) -> str:
+        """`seeds/web/pyproject.toml: declared acme-notes (imported by ...)`."""
+        where = {
+            "declare": "declared",
+            "declare-group": f"declared in the {FIX_GROUP} dependency group",
+            "remove": "removed",
+        }[self.action]
+        return f"{self.package.manifest}: {where} {self.distribution} ({self.reason})"
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    """What `proto check --fix` will change."""
+
+    workspace: Workspace
+    fixes: tuple[Fix, ...]
+
+
+def plan_fix(workspace: Workspace) -> FixPlan:
+    """The fixes: declare what code imports (never an edge a rule forbids) and remove
+    dependencies on packages that are not in the workspace."""
+    graph = Graph.of(workspace)
+    found = sorted(
+        undeclared(workspace, graph),
+        key=lambda u: (u.package.short, u.target, u.part != "src", u.path),
+    )
+    fixes: list[Fix] = []
+    added: list[tuple[str, str]] = []
+    done: set[tuple[str, str]] = set()
+    for item in found:
+        key = (item.package.short, item.target)
+        if key in done or forbidden(graph, *key, item.part, added) is not None:
+            continue
+        done.add(key)
+        if item.part == "src":
+            added.append(key)
+        fixes.append(
+            Fix(
+                item.package,
+                graph.packages[item.target].distribution,
+                "declare" if item.part == "src" else "declare-group",
+                f"{item.path} line {item.line} imports it",
+            )
+        )
+    for package in workspace.packages:
+        for name, _ in graph_model.missing(workspace, package):
+            fixes.append(Fix(package, name, "remove", "not in the workspace"))
+    return FixPlan(
+        workspace, tuple(sorted(fixes, key=lambda f: (f.package.short, f.action, f.distribution)))
+    )
+
+
+def apply_fix(plan: FixPlan) -> None:
+    """Edit each manifest once (tomlkit: comments kept) and relock, as one transaction."""
+    if not plan.fixes:
+        return
+    from seedbed.effects import tomledit
+    from seedbed.effects.transaction import changing
+    from seedbed.model.lockfile import moved_members
+    from seedbed.model.workspace import read_text
+
+    root = plan.workspace.root
+    by_package: dict[str, list[Fix]] = {}
+    for fix in plan.fixes:
+        by_package.setdefault(fix.package.manifest, []).append(fix)
+    with changing(root) as transaction:
+        for manifest, fixes in sorted(by_package.items()):
+            document = tomledit.load(root / manifest)
+            for action, group in (("declare", None), ("declare-group", FIX_GROUP)):
+                wanted = [f.distribution for f in fixes if f.action == action]
+                if wanted:
+                    tomledit.add_workspace_dependencies(document, wanted, group=group)
+            gone = [f.distribution for f in fixes if f.action == "remove"]
+            if gone:
+                tomledit.remove_workspace_dependencies(document, gone, everywhere=True)
+            transaction.write_text(root / manifest, tomledit.dumps(document))
+        lock = read_text(root / LOCK) or ""
+        members = [(p.distribution, p.path.as_posix()) for p in plan.workspace.packages]
+        transaction.relock(moved_members(lock, members))
