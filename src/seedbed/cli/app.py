@@ -56,8 +56,8 @@ def root(
 
 # The command table, in the order `proto --help` lists it: each is `seedbed.cli.<name>.command`.
 COMMANDS = (
-    "init", "new", "depend", "list", "graph", "graduate", "check", "affected", "version",
-    "publish", "update", "kinds", "doctor",
+    "init", "new", "depend", "list", "graph", "graduate", "demote", "rename", "retire",
+    "rescope", "check", "affected", "version", "publish", "update", "kinds", "doctor",
 )  # fmt: skip
 for name in COMMANDS:
     app.command(name)(importlib.import_module(f"seedbed.cli.{name}").command)

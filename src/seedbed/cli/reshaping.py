@@ -1,0 +1,57 @@
+"""What the commands that reshape the workspace print (graduate, demote, rename, rescope): the
+plan of a dry run, or what was done, and the next step."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from seedbed.cli.output import echo_list
+
+if TYPE_CHECKING:
+    from seedbed.operations.rewrites import RewritePlan
+
+SYNC = "uv sync --all-packages   # refresh the shared .venv for your editor"
+
+
+def stage_moves(verb: str, order: str, moves: list[str], mentions: list[str], stage: str) -> None:
+    """A dry run of graduate or demote: the moves, the mentions, the stage switch."""
+    echo_list(f"Would {verb}, {order}:", moves)
+    echo_list("Would rewrite mentions of the old paths in:", mentions)
+    typer.echo(
+        f"Would switch each package's stage settings to {stage} (status classifier, answers)"
+    )
+
+
+def rewrite_plan(plan: RewritePlan, title: str, lines: list[str], *, dry_run: bool) -> None:
+    """What a rename or rescope changes: moves and names, files, what it could not rewrite."""
+    echo_list(title, lines)
+    echo_list("Would rewrite:" if dry_run else "Edited:", plan.edited())
+    echo_list(
+        "Not rewritten (not valid Python; fix them by hand):",
+        [f"{path}: {why}" for path, why in plan.unparsable().items()],
+    )
+    echo_list(
+        "Comments or docstrings still say an old name (left as they are):",
+        plan.still_mentioning(),
+    )
+
+
+def done(
+    lock: list[str], message: str, *, dry_run: bool, commit: bool, committed: bool, staged: bool
+) -> None:
+    """The relock and the commit (or, for a dry run, what they would be), and what next."""
+    relock = f"uv {' '.join(lock)}"
+    subject = message.splitlines()[0]
+    if dry_run:
+        typer.echo(f"Would relock: {relock}")
+        if commit:
+            typer.echo(f"Would commit: {subject}")
+        return
+    typer.echo(f"Relocked: {relock}")
+    if committed:
+        typer.echo(f"Committed: {subject}")
+    elif staged:
+        typer.echo("Review with `git status`: the moves are staged as renames; commit when ready.")
+    echo_list("Next:", [SYNC])

@@ -1,0 +1,147 @@
+"""`proto demote`: move core/NAME back to seeds/NAME as one transaction, the reverse of
+graduate: `git mv` (history kept), mentions of the old path rewritten, the stage settings
+switched back to seed (classifier, answers), relocked with `uv lock --upgrade-package`, and
+optionally committed. A core package never depends on a seed, so a package that core packages
+depend on is refused, or takes them along with --with-dependents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seedbed.effects import git, mentions, uv
+from seedbed.effects.transaction import changing
+from seedbed.errors import ProtoError
+from seedbed.model.graph import Graph
+from seedbed.model.workspace import LOCK, STAGE_DIRS, Package, Workspace
+from seedbed.operations import reshape
+
+
+@dataclass(frozen=True)
+class DemotePlan:
+    """Everything a demotion will change, in order."""
+
+    workspace: Workspace
+    moves: tuple[reshape.Move, ...]
+    mentions: tuple[str, ...]  # tracked files (current paths) that mention an old path
+    commit: bool
+
+    @property
+    def names(self) -> list[str]:
+        """The demoted packages' short names, dependents first."""
+        return [move.package.short for move in self.moves if move.package is not None]
+
+    @property
+    def upgrade(self) -> tuple[str, ...]:
+        """The distributions to relock with --upgrade-package (moved members: uv issue 10296)."""
+        return tuple(m.package.distribution for m in self.moves if m.package is not None)
+
+    def lock_command(self) -> list[str]:
+        """The relock that survives moved members."""
+        return uv.lock_args(self.upgrade)
+
+    def commit_message(self) -> str:
+        """One line that says what moved, and a body that lists it."""
+        body = "\n".join(f"- {m.source} -> {m.target}" for m in self.moves)
+        return f"Demote {', '.join(self.names)} to seeds\n\n{body}\n"
+
+
+def demote_command(names: list[str], extra: tuple[str, ...] = ()) -> str:
+    """The `proto demote` command that takes the core dependents along."""
+    flags = [*extra, *(["--with-dependents"] if "--with-dependents" not in extra else [])]
+    return " ".join(["proto demote", *names, *flags])
+
+
+def plan_demote(
+    workspace: Workspace,
+    names: list[str],
+    *,
+    with_dependents: bool = False,
+    allow_dirty: bool = False,
+    commit: bool = False,
+) -> DemotePlan:
+    """Check every precondition and list every change; refuse before anything is written."""
+    root = workspace.root
+    graph = Graph.of(workspace)
+    chosen: list[Package] = []
+    for package in workspace.resolve(names):
+        if package.stage != "core":
+            raise ProtoError(
+                f"'{package.short}' is already a seed ({package.path.as_posix()})",
+                "only core packages are demoted; `proto list` shows each package's stage",
+            )
+        chosen.append(package)
+    wanted = {package.short for package in chosen}
+    above = _core_dependents(graph, wanted)
+    if above and not with_dependents:
+        flags = tuple(
+            flag for flag, on in (("--allow-dirty", allow_dirty), ("--commit", commit)) if on
+        )
+        who = ", ".join(f"'{name}'" for name in sorted(wanted))
+        raise ProtoError(
+            f"core packages depend on {who}: {', '.join(above)} "
+            "(a core package never depends on a seed)",
+            f"demote them together: `{demote_command([p.short for p in chosen], flags)}`",
+        )
+    wanted.update(above)
+    git.require_repository(root, "a demotion cannot keep history")
+    moves = [
+        reshape.plan_move(
+            root,
+            graph.packages[short].path.as_posix(),
+            f"{STAGE_DIRS['seed']}/{graph.packages[short].path.name}",
+            action="demote",
+            allow_dirty=allow_dirty,
+            commit=commit,
+            package=graph.packages[short],
+        )
+        for short in reversed(graph.order(wanted))
+    ]
+    sources = [move.source for move in moves]
+    mentioning = mentions.files_mentioning(root, sources)
+    if not allow_dirty:
+        outside = [path for path in mentioning if not reshape.inside(path, sources)]
+        reshape.require_clean(
+            root, [*outside, *([LOCK] if commit else [])], action="demote", commit=commit
+        )
+    return DemotePlan(workspace, tuple(moves), tuple(mentioning), commit)
+
+
+def _core_dependents(graph: Graph, names: set[str]) -> list[str]:
+    """The core packages that depend on *names*, directly or through other core packages."""
+    found: set[str] = set()
+    frontier = set(names)
+    while frontier:
+        following = {
+            dependent
+            for name in frontier
+            for dependent in graph.dependents(name)
+            if graph.packages[dependent].stage == "core" and dependent not in names | found
+        }
+        found |= following
+        frontier = following
+    return sorted(found)
+
+
+@dataclass
+class DemoteResult:
+    """What a demotion changed."""
+
+    plan: DemotePlan
+    edited: list[str]
+    committed: bool
+
+
+def apply(plan: DemotePlan) -> DemoteResult:
+    """Carry the plan out as one transaction."""
+    root = plan.workspace.root
+    with changing(root, index=True) as transaction:
+        reshape.move_all(transaction, root, plan.moves)
+        edited = reshape.switch_stages(transaction, root, plan.moves, plan.mentions, "seed")
+        transaction.relock(plan.upgrade)
+        committed = False
+        if plan.commit:
+            folders = [m.source for m in plan.moves] + [m.target for m in plan.moves]
+            paths = [*folders, *(p for p in edited if not reshape.inside(p, folders)), LOCK]
+            committed = reshape.commit(transaction, plan.commit_message(), paths, "demotion")
+    return DemoteResult(plan, edited, committed)
