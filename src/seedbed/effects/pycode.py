@@ -258,6 +258,9 @@ def _renamer() -> type[Any]:
                 return alias
             if id(alias) in self.aliased:
                 return alias.with_changes(name=cst.Name(new), asname=cst.AsName(name=cst.Name(old)))
+            asname = alias.asname.name if alias.asname is not None else None
+            if isinstance(asname, cst.Name) and asname.value == new:  # `x as b` -> `b`
+                return alias.with_changes(name=cst.Name(new), asname=None)
             return alias.with_changes(name=cst.Name(new))
 
         # names and chains ---------------------------------------------------------

@@ -69,6 +69,30 @@ def _workspace_source() -> Item:
     return cast(Item, tomlkit.parse("source = { workspace = true }")["source"])
 
 
+def _groups_table(document: tomlkit.TOMLDocument, group: str) -> Container:
+    """[dependency-groups]; a new one (with an empty *group*) goes right after [project]
+    (where the package template has it), set apart from the next table by a blank line."""
+    existing = document.get("dependency-groups")
+    if existing is not None:
+        return _table(document, "dependency-groups", super_table=False, where="")
+    created = tomlkit.table()
+    created[group] = tomlkit.array()
+    keys = list(document.keys())
+    following = keys[keys.index("project") + 1] if keys[:-1].count("project") else None
+    try:
+        position = document._map[tomlkit.items.SingleKey(following)] if following else None
+    except (AttributeError, KeyError, TypeError):  # pragma: no cover - another tomlkit
+        position = None
+    if isinstance(position, int):
+        created.add(tomlkit.nl())
+        document._insert_at(position, "dependency-groups", created)
+    else:
+        if keys:
+            document.add(tomlkit.nl())
+        document["dependency-groups"] = created
+    return created
+
+
 def _dependency_list(document: tomlkit.TOMLDocument, group: str | None) -> Array:
     """[project].dependencies, or the dependency group *group*; created when absent."""
     if group is None:
@@ -77,7 +101,7 @@ def _dependency_list(document: tomlkit.TOMLDocument, group: str | None) -> Array
             raise ProtoError("the manifest has no [project] table")
         key, where = "dependencies", "[project].dependencies"
     else:
-        parent = _table(document, "dependency-groups", super_table=False, where="")
+        parent = _groups_table(document, group)
         key, where = group, f"[dependency-groups].{group}"
     dependencies = parent.get(key)
     if dependencies is None:

@@ -361,13 +361,13 @@ class Fix:
     reason: str
 
     def describe(self) -> str:
-        """`seeds/web/pyproject.toml: declared acme-notes (imported by ...)`."""
+        """`seeds/web/pyproject.toml: declared acme-notes (... line 3 imports it)`."""
         where = {
-            "declare": "declared",
-            "declare-group": f"declared in the {FIX_GROUP} dependency group",
-            "remove": "removed",
-        }[self.action]
-        return f"{self.package.manifest}: {where} {self.distribution} ({self.reason})"
+            "declare": "declared {}",
+            "declare-group": f"declared {{}} in the {FIX_GROUP} dependency group",
+            "remove": "removed {}",
+        }[self.action].format(self.distribution)
+        return f"{self.package.manifest}: {where} ({self.reason})"
 
 
 @dataclass(frozen=True)

@@ -136,11 +136,14 @@ def _refuse_dependents(workspace: Workspace, chosen: list[Package], wanted: set[
     if not problems:
         problems, fixes = _importers(workspace, chosen, wanted)
     if problems:
+        names = ", ".join(f"'{p.short}'" for p in chosen)
+        pronoun = "it" if len(chosen) == 1 else "them"
+        steps = [f"`{fix}`" if fix.startswith("proto ") else fix for fix in fixes]
         raise ProtoError(
-            "retiring would break the packages that use it: " + "; ".join(sorted(set(problems))),
-            "free each first: " + "; ".join(f"`{fix}`" if fix.startswith("proto ") else fix
-                                            for fix in dict.fromkeys(fixes)),
-        )  # fmt: skip
+            f"cannot retire {names} while other packages use {pronoun}: "
+            + "; ".join(sorted(set(problems))),
+            "free each first: " + "; ".join(dict.fromkeys(steps)),
+        )
 
 
 def _importers(

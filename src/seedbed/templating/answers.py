@@ -123,8 +123,8 @@ def renamed(text: str, scope: Scope, short: str | None = None) -> str:
     (`distribution`, `import_name`, `import_path`, `name_ident`, `scope_ident`), each set only
     where the file has it (a workspace's answers file has no `name`)."""
     values = {"scope": scope.name, "scope_ident": identifier(scope.name)}
-    if short is not None or _present(text, "name"):
-        name = short if short is not None else _answer(text, "name")
+    name = short if short is not None else _answer(text, "name")
+    if name:
         values |= {
             "name": name,
             "name_ident": identifier(name),
@@ -140,7 +140,7 @@ def renamed(text: str, scope: Scope, short: str | None = None) -> str:
 
 def _answer(text: str, key: str) -> str:
     """A top-level scalar answer, unquoted."""
-    match = re.search(rf"(?m)^{re.escape(key)}: ([^\r\n]*)$", text)
+    match = re.search(rf"(?m)^{re.escape(key)}: ([^\r\n]*)\r?$", text)
     return match[1].strip().strip("'\"") if match else ""
 
 
