@@ -129,14 +129,14 @@ def test_a_new_scope_for_the_whole_namespace() -> None:
         from acme import url_parser, text_tools
         from acme.web.app import app
 
-        print(acme.url_parser.x, f(acme=1))
+        print(acme.url_parser.x, f(acme=1), obj.acme.x)
         """
     assert rewrite(source, SCOPE) == textwrap.dedent("""\
         import newco.url_parser
         from newco import url_parser, text_tools
         from newco.web.app import app
 
-        print(newco.url_parser.x, f(acme=1))
+        print(newco.url_parser.x, f(acme=1), obj.acme.x)
         """)
 
 

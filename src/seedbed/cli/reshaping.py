@@ -43,6 +43,9 @@ def done(
 ) -> None:
     """The relock and the commit (or, for a dry run, what they would be), and what next."""
     relock = f"uv {' '.join(lock)}"
+    upgrades = lock.count("--upgrade-package")
+    if upgrades > 3:  # a rescope upgrades every member: show the first few
+        relock = f"uv {' '.join(lock[:7])} … ({upgrades} members upgraded)"
     subject = message.splitlines()[0]
     if dry_run:
         typer.echo(f"Would relock: {relock}")

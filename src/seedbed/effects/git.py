@@ -87,15 +87,15 @@ def is_ignored(root: Path, path: str) -> bool:
     return bool(out.strip())
 
 
-def tracked(root: Path, pathspec: str) -> list[str]:
-    """Tracked files under *pathspec*, relative to *root*."""
-    return _lines(run_git(["ls-files", "-z", "--", pathspec], root))
+def tracked(root: Path, *pathspecs: str) -> list[str]:
+    """Tracked files under *pathspecs*, relative to *root*."""
+    return _lines(run_git(["ls-files", "-z", "--", *pathspecs], root))
 
 
-def untracked(root: Path, pathspec: str) -> list[str]:
-    """Untracked files under *pathspec* that are not ignored, relative to *root*."""
+def untracked(root: Path, *pathspecs: str) -> list[str]:
+    """Untracked files under *pathspecs* that are not ignored, relative to *root*."""
     return _lines(
-        run_git(["ls-files", "-z", "--others", "--exclude-standard", "--", pathspec], root)
+        run_git(["ls-files", "-z", "--others", "--exclude-standard", "--", *pathspecs], root)
     )
 
 
@@ -169,10 +169,9 @@ def files_mentioning(
     *pathspecs* whose work-tree text contains any of *needles* (fixed strings)."""
     if not needles:
         return []
-    args = ["grep", "-l", "-z", "-I", "-F", *(["--untracked"] if untracked else [])]
-    for needle in needles:
-        args += ["-e", needle]
-    return _lines(run_git([*args, "--", *pathspecs], root, ok=(0, 1)))
+    args = ["grep", "-l", "-z", "-I", "-F", *(["--untracked"] if untracked else []), "-f", "-"]
+    needles_in = "".join(f"{needle}\n" for needle in needles)  # any number of them
+    return _lines(run_git([*args, "--", *pathspecs], root, ok=(0, 1), input=needles_in))
 
 
 def rev_parse(root: Path, rev: str) -> str | None:

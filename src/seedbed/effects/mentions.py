@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from seedbed.effects import git
 from seedbed.effects.transaction import Transaction
@@ -31,26 +32,77 @@ def name_pattern(name: str, *, prefix: bool = False) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.\-/]){re.escape(name)}{after}")
 
 
-Rule = tuple[re.Pattern[str], str]
+class Rule(NamedTuple):
+    """One rewrite: the literal it needs, its pattern and the replacement template; a
+    *bounded* rule matches only whole tokens (see `candidates`)."""
+
+    old: str
+    pattern: re.Pattern[str]
+    template: str
+    bounded: bool = True
 
 
 def path_rules(replacements: Mapping[str, str]) -> list[Rule]:
     """Rules that rewrite whole-path mentions (longest old path first)."""
     ordered = sorted(replacements.items(), key=lambda item: -len(item[0]))
-    return [(pattern(old), rf"\g<1>{_escape(new)}") for old, new in ordered]
+    return [Rule(old, pattern(old), rf"\g<1>{_escape(new)}") for old, new in ordered]
 
 
 def name_rules(replacements: Mapping[str, str], *, prefix: bool = False) -> list[Rule]:
     """Rules that rewrite whole-name mentions (longest old name first)."""
     ordered = sorted(replacements.items(), key=lambda item: -len(item[0]))
-    return [(name_pattern(old, prefix=prefix), _escape(new)) for old, new in ordered]
+    return [
+        Rule(old, name_pattern(old, prefix=prefix), _escape(new), bounded=not prefix)
+        for old, new in ordered
+    ]
+
+
+_TOKEN = re.compile(r"[\w.\-/:@]+")
+_LEAD = re.compile(r"(?:\.{1,2}/)*")
+
+
+def candidates(text: str) -> set[str]:
+    """Every substring of *text* that a whole-path or whole-name rule could match: within
+    each run of name and path characters, from its start (past a leading `./` or `../`, or
+    after a `:` or `@`) up to a `.`, `/`, `:`, `@` or its end. A superset of what the rules
+    match, found in one pass, so a file is checked against thousands of rules cheaply."""
+    found: set[str] = set()
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        lead = _LEAD.match(token)
+        starts = {0, lead.end() if lead else 0}
+        starts |= {i + 1 for i, char in enumerate(token) if char in ":@"}
+        ends = {i for i, char in enumerate(token) if char in "./:@"} | {len(token)}
+        found.update(token[s:e] for s in starts for e in ends if e > s)
+    return found
+
+
+class Rules:
+    """Rules applied in order; with many, only those whose literal can match are run, found
+    through `candidates` (a rescope has thousands of rules, a file needs a few)."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = list(rules)
+        self.bounded = {rule.old: i for i, rule in enumerate(self.rules) if rule.bounded}
+        self.free = [i for i, rule in enumerate(self.rules) if not rule.bounded]
+
+    def replace(self, text: str) -> str:
+        """*text* with the rules applied."""
+        if len(self.rules) <= 16:
+            chosen: list[int] = list(range(len(self.rules)))
+        else:
+            found = {self.bounded[c] for c in candidates(text) if c in self.bounded}
+            chosen = sorted(found.union(self.free))
+        for index in chosen:
+            rule = self.rules[index]
+            if rule.old in text:
+                text = rule.pattern.sub(rule.template, text)
+        return text
 
 
 def replace(text: str, rules: Sequence[Rule]) -> str:
     """*text* with every rule applied, in order."""
-    for compiled, template in rules:
-        text = compiled.sub(template, text)
-    return text
+    return Rules(rules).replace(text)
 
 
 def files_mentioning(root: Path, paths: list[str]) -> list[str]:

@@ -85,18 +85,16 @@ def plan_demote(
         )
     wanted.update(above)
     git.require_repository(root, "a demotion cannot keep history")
-    moves = [
-        reshape.plan_move(
-            root,
-            graph.packages[short].path.as_posix(),
-            f"{STAGE_DIRS['seed']}/{graph.packages[short].path.name}",
-            action="demote",
-            allow_dirty=allow_dirty,
-            commit=commit,
-            package=graph.packages[short],
-        )
-        for short in reversed(graph.order(wanted))
-    ]
+    moves = reshape.plan_moves(
+        root,
+        [
+            (package.path.as_posix(), f"{STAGE_DIRS['seed']}/{package.path.name}", package)
+            for package in (graph.packages[short] for short in reversed(graph.order(wanted)))
+        ],
+        action="demote",
+        allow_dirty=allow_dirty,
+        commit=commit,
+    )
     sources = [move.source for move in moves]
     mentioning = mentions.files_mentioning(root, sources)
     if not allow_dirty:

@@ -96,18 +96,16 @@ def plan_graduate(
         )
     wanted.update(behind)
     git.require_repository(root, "a graduation cannot keep history")
-    moves = [
-        reshape.plan_move(
-            root,
-            graph.packages[short].path.as_posix(),
-            f"{STAGE_DIRS['core']}/{graph.packages[short].path.name}",
-            action="graduate",
-            allow_dirty=allow_dirty,
-            commit=commit,
-            package=graph.packages[short],
-        )
-        for short in graph.order(wanted)
-    ]
+    moves = reshape.plan_moves(
+        root,
+        [
+            (package.path.as_posix(), f"{STAGE_DIRS['core']}/{package.path.name}", package)
+            for package in (graph.packages[short] for short in graph.order(wanted))
+        ],
+        action="graduate",
+        allow_dirty=allow_dirty,
+        commit=commit,
+    )
     mentioning = mentions.files_mentioning(root, [move.source for move in moves])
     if commit and not allow_dirty:
         sources = [move.source for move in moves]

@@ -81,12 +81,9 @@ def plan_rename(
             f"git ignores {target} (.gitignore), so the renamed package would not be committed",
             "pick another name, or change .gitignore",
         )
-    moves = [
-        reshape.plan_move(
-            root, source, target, action="rename", allow_dirty=allow_dirty, commit=commit,
-            package=package,
-        )
-    ]  # fmt: skip
+    moves = reshape.plan_moves(
+        root, [(source, target, package)], action="rename", allow_dirty=allow_dirty, commit=commit
+    )
     old_path = scope.import_name(package.short).replace(".", "/")
     new_path = scope.import_name(short).replace(".", "/")
     moves += _inner_moves(root, source, target, f"src/{old_path}", f"src/{new_path}")

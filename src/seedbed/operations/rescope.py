@@ -15,7 +15,7 @@ from seedbed.effects import git
 from seedbed.errors import InvalidInputError, ProtoError
 from seedbed.model.graph import Graph
 from seedbed.model.names import Scope, identifier, normalize, requirement_name, validate_scope
-from seedbed.model.workspace import Workspace
+from seedbed.model.workspace import Package, Workspace
 from seedbed.operations import reshape, rewrites
 from seedbed.templating.answers import ANSWERS_FILE
 
@@ -66,18 +66,16 @@ def plan_rescope(
                     "pick another scope",
                 )
     git.require_repository(root, "a rescope cannot keep history")
-    moves: list[reshape.Move] = []
+    wanted: list[tuple[str, str, Package | None]] = []
     for package in workspace.packages:
         folder = package.path.as_posix()
         reshape.refuse_symlink(root, folder, "rescope")
         old_top, new_top = _top(old, package.short), _top(new, package.short)
         if (root / folder / "src" / old_top).is_dir():
-            moves.append(
-                reshape.plan_move(
-                    root, f"{folder}/src/{old_top}", f"{folder}/src/{new_top}",
-                    action="rescope", allow_dirty=allow_dirty, commit=False, package=package,
-                )
-            )  # fmt: skip
+            wanted.append((f"{folder}/src/{old_top}", f"{folder}/src/{new_top}", package))
+    moves = reshape.plan_moves(
+        root, wanted, action="rescope", allow_dirty=allow_dirty, commit=False
+    )
     renaming = _renaming(workspace, new)
     edits = rewrites.plan_edits(workspace, renaming)
     plan = RescopePlan(workspace, tuple(moves), renaming, edits, commit, new)

@@ -5,7 +5,7 @@ commit of exactly what was touched."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,40 +45,73 @@ def refuse_symlink(root: Path, folder: str, action: str, effect: str = "move") -
         )
 
 
-def plan_move(
+def plan_moves(
     root: Path,
-    source: str,
-    target: str,
+    wanted: Sequence[tuple[str, str, Package | None]],
     *,
     action: str,
     allow_dirty: bool,
     commit: bool,
-    package: Package | None = None,
-) -> Move:
-    """Check that *source* can move to *target* (*action* is the command's verb, e.g.
-    `graduate`), and count its files; refuse before anything changes."""
-    refuse_symlink(root, source, action)
-    if (root / target).exists() or (root / target).is_symlink():
-        raise ProtoError(
-            f"{target} already exists, so {source} cannot move there",
-            f"move or remove {target} first",
-        )
+) -> list[Move]:
+    """Check that each (source, target, package) can move (*action* is the command's verb,
+    e.g. `graduate`), and count each source's files; refuse before anything changes. Git is
+    asked once for all of them (a rescope moves a folder in every package)."""
+    for source, target, _ in wanted:
+        refuse_symlink(root, source, action)
+        if (root / target).exists() or (root / target).is_symlink():
+            raise ProtoError(
+                f"{target} already exists, so {source} cannot move there",
+                f"move or remove {target} first",
+            )
+    sources = [source for source, _, _ in wanted]
+    if not sources:
+        return []
     if not allow_dirty:
-        git.require_clean(
-            root,
-            [source],
-            source,
-            "commit or stash them first, or pass --allow-dirty to move them as they are",
-            untracked=False,
-        )
-    tracked = len(git.tracked(root, source))
-    untracked = len(git.untracked(root, source))
-    if commit and not tracked:
-        raise ProtoError(
-            f"{source} has never been committed, so --commit has nothing to record as a move",
-            f"commit it first (`git add {source} && git commit`), or {action} without --commit",
-        )
-    return Move(source, target, tracked, untracked, package)
+        dirty: dict[str, list[str]] = {}
+        for change in git.status(root, sources, untracked=False):
+            dirty.setdefault(under(change.path, set(sources)) or "", []).append(change.path)
+        for source in sources:
+            if dirty.get(source):
+                shown = ", ".join(dirty[source][:8]) + (" …" if len(dirty[source]) > 8 else "")
+                raise ProtoError(
+                    f"{source} has uncommitted changes: {shown}",
+                    "commit or stash them first, or pass --allow-dirty to move them as they are",
+                )
+    tracked = _counts(git.tracked(root, *sources), sources)
+    untracked = _counts(git.untracked(root, *sources), sources)
+    moves = [
+        Move(source, target, tracked[source], untracked[source], package)
+        for source, target, package in wanted
+    ]
+    for move in moves:
+        if commit and not move.tracked:
+            raise ProtoError(
+                f"{move.source} has never been committed, so --commit has nothing to record as "
+                "a move",
+                f"commit it first (`git add {move.source} && git commit`), or {action} without "
+                "--commit",
+            )
+    return moves
+
+
+def _counts(paths: list[str], folders: list[str]) -> dict[str, int]:
+    """How many of *paths* lie under each of *folders*."""
+    counts = dict.fromkeys(folders, 0)
+    wanted = set(folders)
+    for path in paths:
+        folder = under(path, wanted)
+        if folder is not None:
+            counts[folder] += 1
+    return counts
+
+
+def under(path: str, folders: set[str]) -> str | None:
+    """The one of *folders* that *path* is or lies under (the nearest), or None."""
+    while path:
+        if path in folders:
+            return path
+        path = path.rpartition("/")[0]
+    return None
 
 
 def require_clean(root: Path, paths: Iterable[str], *, action: str, commit: bool) -> None:
@@ -101,15 +134,27 @@ def require_clean(root: Path, paths: Iterable[str], *, action: str, commit: bool
 
 def inside(path: str, folders: Iterable[str]) -> bool:
     """Whether *path* is one of *folders* or lies under one."""
-    return any(path == folder or path.startswith(folder + "/") for folder in folders)
+    return under(path, set(folders)) is not None
 
 
-def new_path(moves: Sequence[Move], path: str) -> str:
-    """Where a file of the workspace is after the moves, made in order."""
-    for move in moves:
-        if path == move.source or path.startswith(move.source + "/"):
-            path = move.target + path[len(move.source) :]
-    return path
+def relocator(moves: Sequence[Move]) -> Callable[[str], str]:
+    """Where a file of the workspace is after the moves, made in order (a later move may move
+    what an earlier one moved: a renamed package's import folder); the index is built once."""
+    by_source = {move.source: index for index, move in enumerate(moves)}
+
+    def new_path(path: str) -> str:
+        done = -1
+        while True:
+            ancestors = [path]
+            while "/" in ancestors[-1]:
+                ancestors.append(ancestors[-1].rpartition("/")[0])
+            following = [by_source[a] for a in ancestors if by_source.get(a, -1) > done]
+            if not following:
+                return path
+            done = min(following)
+            path = moves[done].target + path[len(moves[done].source) :]
+
+    return new_path
 
 
 def move_all(transaction: Transaction, root: Path, moves: Sequence[Move]) -> None:
@@ -129,8 +174,9 @@ def switch_stages(
     settings (classifier, answers) to *stage*; return the files edited (paths after)."""
     edited: list[str] = []
     replacements = {move.source: move.target for move in moves}
+    new_path = relocator(moves)
     for old_path in mentioning:
-        path = new_path(moves, old_path)
+        path = new_path(old_path)
         if mentions.rewrite(transaction, root / path, replacements):
             edited.append(path)
     for move in moves:

@@ -69,8 +69,9 @@ def plan_edits(workspace: Workspace, renaming: Renaming) -> Edits:
     unparsable: dict[str, str] = {}
     left: list[str] = []
     path_rules = mentions.path_rules(renaming.paths)
-    name_rules = mentions.name_rules(renaming.names)
-    word_rules = mentions.name_rules(renaming.words, prefix=True)
+    in_code = mentions.Rules(path_rules)
+    in_text = mentions.Rules([*path_rules, *mentions.name_rules(renaming.names)])
+    in_readmes = mentions.Rules(mentions.name_rules(renaming.words, prefix=True))
     manifests = [MANIFEST, *(package.manifest for package in workspace.packages)]
     python = pycode.files_referring(root, renaming.modules) if renaming.modules else []
     needles = [*renaming.paths, *renaming.names, *renaming.words]
@@ -94,7 +95,7 @@ def plan_edits(workspace: Workspace, renaming: Renaming) -> Edits:
                     continue
                 if any(old in new for old in renaming.modules):
                     left.append(path)
-            new = mentions.replace(new, path_rules)
+            new = in_code.replace(new)
             if any(_says(new, words) for found, words in local.values() if path in found):
                 left.append(path)
         else:
@@ -102,9 +103,9 @@ def plan_edits(workspace: Workspace, renaming: Renaming) -> Edits:
                 new = _manifest(new, path == MANIFEST, renaming, _local(path, renaming))
             if path in renaming.answers:
                 new = answers.renamed(new, *renaming.answers[path])
-            new = mentions.replace(new, [*path_rules, *name_rules])
+            new = in_text.replace(new)
             if PurePosixPath(path).name.lower().startswith("readme"):
-                new = mentions.replace(new, word_rules)
+                new = in_readmes.replace(new)
             if not path.endswith(STRUCTURED) and path not in renaming.answers:
                 new = mentions.replace(new, mentions.name_rules(_local(path, renaming)))
         if new != text:
@@ -188,16 +189,17 @@ class RewritePlan:
 
     def edited(self) -> list[str]:
         """The files rewritten, by their paths after the moves."""
-        return sorted(reshape.new_path(self.moves, path) for path in self.edits.texts)
+        return sorted(map(reshape.relocator(self.moves), self.edits.texts))
 
     def unparsable(self) -> dict[str, str]:
         """Python files that name a renamed module but do not parse (paths after the moves),
         and why; they are left as they are."""
-        return {reshape.new_path(self.moves, p): why for p, why in self.edits.unparsable.items()}
+        new_path = reshape.relocator(self.moves)
+        return {new_path(path): why for path, why in self.edits.unparsable.items()}
 
     def still_mentioning(self) -> list[str]:
         """Rewritten Python files whose comments or docstrings still name an old module."""
-        return [reshape.new_path(self.moves, path) for path in self.edits.still_mentioning]
+        return list(map(reshape.relocator(self.moves), self.edits.still_mentioning))
 
     def commit_message(self) -> str:  # pragma: no cover - every plan says its own
         """The commit's message."""
@@ -206,12 +208,12 @@ class RewritePlan:
     def commit_paths(self) -> list[str]:
         """Exactly what the change touched: the moved folders on both sides, the files
         rewritten outside them, and uv.lock."""
-        folders = [m.target for m in self.moves]
-        folders += [  # a move inside a moved folder has no source that git knows
-            m.source for i, m in enumerate(self.moves)
-            if not reshape.inside(m.source, folders[:i])
-        ]  # fmt: skip
-        return [*folders, *(p for p in self.edited() if not reshape.inside(p, folders)), LOCK]
+        targets = {m.target for m in self.moves}
+        folders = {  # a move inside a moved folder has no source that git knows
+            m.source for m in self.moves if reshape.under(m.source, targets) is None
+        } | targets
+        outside = (path for path in self.edited() if reshape.under(path, folders) is None)
+        return [*sorted(folders), *outside, LOCK]
 
 
 def require_clean(plan: RewritePlan, action: str, *, allow_dirty: bool) -> None:
@@ -219,8 +221,8 @@ def require_clean(plan: RewritePlan, action: str, *, allow_dirty: bool) -> None:
     which plan_move checked) and, with --commit, in uv.lock."""
     if allow_dirty:
         return
-    sources = [move.source for move in plan.moves]
-    outside = [path for path in plan.edits.texts if not reshape.inside(path, sources)]
+    sources = {move.source for move in plan.moves}
+    outside = [path for path in plan.edits.texts if reshape.under(path, sources) is None]
     lock = [LOCK] if plan.commit else []
     reshape.require_clean(plan.workspace.root, [*outside, *lock], action=action, commit=plan.commit)
 
@@ -231,8 +233,9 @@ def apply(plan: RewritePlan, what: str) -> bool:
     root = plan.workspace.root
     with changing(root, index=True) as transaction:
         reshape.move_all(transaction, root, plan.moves)
+        new_path = reshape.relocator(plan.moves)
         for path, text in plan.edits.texts.items():
-            transaction.write_text(root / reshape.new_path(plan.moves, path), text)
+            transaction.write_text(root / new_path(path), text)
         transaction.relock(plan.upgrade)
         if plan.commit:
             return reshape.commit(transaction, plan.commit_message(), plan.commit_paths(), what)
