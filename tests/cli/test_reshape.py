@@ -136,7 +136,7 @@ def test_demote_refusals_and_dry_run(layered: Path, cli: Cli) -> None:
         [
             (["demote", "ghost"], 2, "no package named 'ghost'"),
             (["demote", "app"], 1, "'app' is already a seed"),
-            (["demote", "base"], 1, "core packages depend on 'base': mid"),
+            (["demote", "base"], 1, "the core package 'mid' depends on 'base'"),
             (["demote", "base", "--commit"], 1, "`proto demote base --commit --with-dependents`"),
             (["demote", "solo"], 1, "seeds/solo already exists"),
             (["demote"], 2, "missing argument"),

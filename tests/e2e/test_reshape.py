@@ -161,7 +161,7 @@ def test_demote_is_refused_then_takes_its_dependents(graph_workspace: Path, prot
     assert proto("graduate", "url-parser", "--with-deps", "--commit", cwd=root).returncode == 0
     before = snapshot(root)
     refused = proto("demote", "text-tools", cwd=root)
-    assert_clean_failure(refused, 1, "core packages depend on 'text-tools': url-parser")
+    assert_clean_failure(refused, 1, "the core package 'url-parser' depends on 'text-tools'")
     assert "proto demote text-tools --with-dependents" in refused.stderr
     assert snapshot(root) == before
     result = proto("demote", "text-tools", "--with-dependents", "--commit", cwd=root)

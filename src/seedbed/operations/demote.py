@@ -78,9 +78,13 @@ def plan_demote(
             flag for flag, on in (("--allow-dirty", allow_dirty), ("--commit", commit)) if on
         )
         who = ", ".join(f"'{name}'" for name in sorted(wanted))
+        users = (
+            f"the core package '{above[0]}' depends"
+            if len(above) == 1
+            else f"the core packages {', '.join(repr(name) for name in above)} depend"
+        )
         raise ProtoError(
-            f"core packages depend on {who}: {', '.join(above)} "
-            "(a core package never depends on a seed)",
+            f"{users} on {who} (a core package never depends on a seed)",
             f"demote them together: `{demote_command([p.short for p in chosen], flags)}`",
         )
     wanted.update(above)
