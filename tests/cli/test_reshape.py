@@ -329,3 +329,32 @@ def test_check_fix_never_declares_a_forbidden_edge(layered: Path, cli: Cli) -> N
     commit_all(layered, "no test import")
     nothing = cli("check", "--fix", "--dry-run", cwd=layered)
     assert nothing.stdout == "Nothing for --fix to change.\n"
+
+
+def test_a_package_that_is_gone_and_shared_goes_in_one_change(chain: Path, cli: Cli) -> None:
+    notes = chain / "seeds/notes/pyproject.toml"
+    notes.write_text(
+        notes.read_text().replace(
+            "dependencies = [\n", 'dependencies = [\n    "acme-text-tools",\n'
+        )
+        + "\n[tool.uv.sources]\nacme-text-tools = { workspace = true }\n"
+    )
+    run("git", "rm", "-rq", "seeds/text-tools", cwd=chain)
+    commit_all(chain, "text-tools deleted, notes and url-parser still use it")
+    refused(
+        cli,
+        chain,
+        [
+            (["depend", "url-parser", "text-tools", "--remove"], 1,
+             "'notes' also depends on acme-text-tools, which is not in the workspace"),
+        ],
+    )  # fmt: skip
+    report = cli("check", cwd=chain).stdout
+    assert report.count("(from all 2 packages that declare it)") == 2
+    dry = cli("check", "--fix", "--dry-run", cwd=chain)
+    assert dry.stdout.splitlines() == [
+        "Would fix:",
+        "  seeds/notes/pyproject.toml: removed acme-text-tools (not in the workspace)",
+        "  seeds/url-parser/pyproject.toml: removed acme-text-tools (not in the workspace)",
+        "Would relock: uv lock",
+    ]

@@ -8,6 +8,7 @@ that mention the scope's import name are parsed, in parallel processes when ther
 from __future__ import annotations
 
 import subprocess
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
@@ -312,17 +313,25 @@ def undeclared_imports(workspace: Workspace, graph: Graph) -> Iterator[Violation
 
 def missing_packages(workspace: Workspace) -> Iterator[Violation]:
     """A dependency on a workspace package that is not in the workspace (any more)."""
-    for package in workspace.packages:
-        for name, _ in graph_model.missing(workspace, package):
+    found = [
+        (package, name)
+        for package in workspace.packages
+        for name, _ in graph_model.missing(workspace, package)
+    ]
+    declarers = Counter(name for _, name in found)
+    for package, name in found:
+        if declarers[name] == 1:
             short = workspace.scope.short_name(name)
-            yield Violation(
-                "missing-package",
-                package.short,
-                f"'{package.short}' depends on '{name}', which is not in the workspace "
-                f"(retired, renamed or deleted?); remove the dependency with "
-                f"`proto depend {package.short} {short} --remove` (or `proto check --fix`)",
-                package.manifest,
-            )
+            fix = f"`proto depend {package.short} {short} --remove` (or `proto check --fix`)"
+        else:  # uv locks only once every one is gone: one relock for all
+            fix = f"`proto check --fix` (from all {declarers[name]} packages that declare it)"
+        yield Violation(
+            "missing-package",
+            package.short,
+            f"'{package.short}' depends on '{name}', which is not in the workspace "
+            f"(retired, renamed or deleted?); remove the dependency with {fix}",
+            package.manifest,
+        )
 
 
 def _path(graph: Graph, source: str, target: str, extra: dict[str, list[str]]) -> list[str] | None:

@@ -48,6 +48,7 @@ def plan_depend(
             else:
                 kept.append(name)
         provider_names = kept
+        _refuse_shared_gone(workspace, consumer, missing)
     providers = workspace.resolve(provider_names)
     if consumer in providers:
         raise InvalidInputError(
@@ -71,6 +72,24 @@ def plan_depend(
         for provider in change:
             _check_edge(graph, consumer, provider)
     return DependPlan(workspace, consumer, tuple(change), tuple(unchanged), remove, tuple(missing))
+
+
+def _refuse_shared_gone(workspace: Workspace, consumer: Package, missing: list[str]) -> None:
+    """uv locks only once no package declares a package that is gone: refuse to relock while
+    another package still declares one of *missing* (check --fix takes it out of all)."""
+    others = sorted(
+        package.short
+        for package in workspace.packages
+        if package != consumer
+        and any(name in missing for name, _ in graph_model.missing(workspace, package))
+    )
+    if others:
+        raise ProtoError(
+            f"{', '.join(repr(name) for name in others)} also "
+            f"depend{'s' if len(others) == 1 else ''} on {', '.join(missing)}, which is not in "
+            "the workspace, and uv cannot lock until no package does",
+            "take it out of every package at once: `proto check --fix`",
+        )
 
 
 def _check_edge(graph: Graph, consumer: Package, provider: Package) -> None:
