@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from seedbed.cli.options import AllowDirty, Commit, DryRun
-from seedbed.cli.output import echo_list, progress
+from seedbed.cli.output import progress
 
 
 def command(
@@ -33,17 +33,8 @@ def command(
             allow_dirty=allow_dirty,
             commit=commit,
         )
+        result = None
         if not dry_run:
             with progress("Demoting"):
                 result = demote.apply(plan)
-    moves = [move.describe() for move in plan.moves]
-    if dry_run:
-        reshaping.stage_moves("demote", "dependents first", moves, list(plan.mentions), "seed")
-    else:
-        echo_list("Demoted, dependents first:", moves)
-        echo_list("Edited (mentions of the old paths, stage settings):", result.edited)
-    reshaping.done(
-        plan.lock_command(), plan.commit_message(), dry_run=dry_run, commit=commit,
-        committed=not dry_run and result.committed,
-        staged=any(move.tracked for move in plan.moves),
-    )  # fmt: skip
+    reshaping.stage_report(plan, result, order="dependents first")

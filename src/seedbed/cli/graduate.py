@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from seedbed.cli.options import DryRun
-from seedbed.cli.output import echo_list, progress
+from seedbed.cli.output import progress
 
 
 def command(
@@ -38,17 +38,8 @@ def command(
             allow_dirty=allow_dirty,
             commit=commit,
         )
+        result = None
         if not dry_run:
             with progress("Graduating"):
                 result = graduate.apply(plan)
-    moves = [move.describe() for move in plan.moves]
-    if dry_run:
-        reshaping.stage_moves("graduate", "in dependency order", moves, list(plan.mentions), "core")
-    else:
-        echo_list("Graduated, in dependency order:", moves)
-        echo_list("Edited (mentions of the old paths, stage settings):", result.edited)
-    reshaping.done(
-        plan.lock_command(), plan.commit_message(), dry_run=dry_run, commit=commit,
-        committed=not dry_run and result.committed,
-        staged=any(move.tracked for move in plan.moves),
-    )  # fmt: skip
+    reshaping.stage_report(plan, result, order="in dependency order")

@@ -10,18 +10,32 @@ import typer
 from seedbed.cli.output import echo_list
 
 if TYPE_CHECKING:
+    from seedbed.operations.reshape import StagePlan, StageResult
     from seedbed.operations.rewrites import RewritePlan
 
 SYNC = "uv sync --all-packages   # refresh the shared .venv for your editor"
 
 
-def stage_moves(verb: str, order: str, moves: list[str], mentions: list[str], stage: str) -> None:
-    """A dry run of graduate or demote: the moves, the mentions, the stage switch."""
-    echo_list(f"Would {verb}, {order}:", moves)
-    echo_list("Would rewrite mentions of the old paths in:", mentions)
-    typer.echo(
-        f"Would switch each package's stage settings to {stage} (status classifier, answers)"
-    )
+def stage_report(plan: StagePlan, result: StageResult | None, *, order: str) -> None:
+    """What graduate or demote did (*result*), or would do (None: a dry run): the moves in
+    *order*, the mentions, the stage switch, the relock and the commit."""
+    moves = [move.describe() for move in plan.moves]
+    verb = "graduate" if plan.stage == "core" else "demote"
+    if result is None:
+        echo_list(f"Would {verb}, {order}:", moves)
+        echo_list("Would rewrite mentions of the old paths in:", list(plan.mentions))
+        typer.echo(
+            f"Would switch each package's stage settings to {plan.stage} "
+            "(status classifier, answers)"
+        )
+    else:
+        echo_list(f"{verb.capitalize().removesuffix('e')}ed, {order}:", moves)
+        echo_list("Edited (mentions of the old paths, stage settings):", result.edited)
+    done(
+        plan.lock_command(), plan.commit_message(), dry_run=result is None, commit=plan.commit,
+        committed=result is not None and result.committed,
+        staged=any(move.tracked for move in plan.moves),
+    )  # fmt: skip
 
 
 def rewrite_plan(plan: RewritePlan, title: str, lines: list[str], *, dry_run: bool) -> None:

@@ -7,43 +7,14 @@ depend on is refused, or takes them along with --with-dependents.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from seedbed.effects import git, mentions, uv
-from seedbed.effects.transaction import changing
+from seedbed.effects import git, mentions
 from seedbed.errors import ProtoError
 from seedbed.model.graph import Graph
 from seedbed.model.workspace import LOCK, STAGE_DIRS, Package, Workspace
 from seedbed.operations import reshape
 
-
-@dataclass(frozen=True)
-class DemotePlan:
-    """Everything a demotion will change, in order."""
-
-    workspace: Workspace
-    moves: tuple[reshape.Move, ...]
-    mentions: tuple[str, ...]  # tracked files (current paths) that mention an old path
-    commit: bool
-
-    @property
-    def names(self) -> list[str]:
-        """The demoted packages' short names, dependents first."""
-        return [move.package.short for move in self.moves if move.package is not None]
-
-    @property
-    def upgrade(self) -> tuple[str, ...]:
-        """The distributions to relock with --upgrade-package (moved members: uv issue 10296)."""
-        return tuple(m.package.distribution for m in self.moves if m.package is not None)
-
-    def lock_command(self) -> list[str]:
-        """The relock that survives moved members."""
-        return uv.lock_args(self.upgrade)
-
-    def commit_message(self) -> str:
-        """One line that says what moved, and a body that lists it."""
-        body = "\n".join(f"- {m.source} -> {m.target}" for m in self.moves)
-        return f"Demote {', '.join(self.names)} to seeds\n\n{body}\n"
+DemotePlan = reshape.StagePlan
+DemoteResult = reshape.StageResult
 
 
 def demote_command(names: list[str], extra: tuple[str, ...] = ()) -> str:
@@ -106,7 +77,7 @@ def plan_demote(
         reshape.require_clean(
             root, [*outside, *([LOCK] if commit else [])], action="demote", commit=commit
         )
-    return DemotePlan(workspace, tuple(moves), tuple(mentioning), commit)
+    return DemotePlan(workspace, tuple(moves), tuple(mentioning), commit, "seed", "demotion")
 
 
 def _core_dependents(graph: Graph, names: set[str]) -> list[str]:
@@ -125,25 +96,6 @@ def _core_dependents(graph: Graph, names: set[str]) -> list[str]:
     return sorted(found)
 
 
-@dataclass
-class DemoteResult:
-    """What a demotion changed."""
-
-    plan: DemotePlan
-    edited: list[str]
-    committed: bool
-
-
 def apply(plan: DemotePlan) -> DemoteResult:
     """Carry the plan out as one transaction."""
-    root = plan.workspace.root
-    with changing(root, index=True) as transaction:
-        reshape.move_all(transaction, root, plan.moves)
-        edited = reshape.switch_stages(transaction, root, plan.moves, plan.mentions, "seed")
-        transaction.relock(plan.upgrade)
-        committed = False
-        if plan.commit:
-            folders = [m.source for m in plan.moves] + [m.target for m in plan.moves]
-            paths = [*folders, *(p for p in edited if not reshape.inside(p, folders)), LOCK]
-            committed = reshape.commit(transaction, plan.commit_message(), paths, "demotion")
-    return DemoteResult(plan, edited, committed)
+    return reshape.apply_stage_plan(plan)

@@ -8,44 +8,15 @@ commit. Any failure puts files, folders, the git index and uv.lock back exactly 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from seedbed.effects import git, mentions, uv
-from seedbed.effects.transaction import changing
+from seedbed.effects import git, mentions
 from seedbed.errors import ProtoError
 from seedbed.model.graph import Graph
 from seedbed.model.workspace import LOCK, STAGE_DIRS, Package, Workspace
 from seedbed.operations import reshape
 from seedbed.operations.hints import graduate_command
 
-
-@dataclass(frozen=True)
-class GraduatePlan:
-    """Everything a graduation will change, in order."""
-
-    workspace: Workspace
-    moves: tuple[reshape.Move, ...]
-    mentions: tuple[str, ...]  # tracked files (current paths) that mention an old path
-    commit: bool
-
-    @property
-    def names(self) -> list[str]:
-        """The graduating packages' short names, providers first."""
-        return [move.package.short for move in self.moves if move.package is not None]
-
-    @property
-    def upgrade(self) -> tuple[str, ...]:
-        """The distributions to relock with --upgrade-package (moved members: uv issue 10296)."""
-        return tuple(m.package.distribution for m in self.moves if m.package is not None)
-
-    def lock_command(self) -> list[str]:
-        """The relock that survives moved members."""
-        return uv.lock_args(self.upgrade)
-
-    def commit_message(self) -> str:
-        """One line that says what moved, and a body that lists it."""
-        body = "\n".join(f"- {m.source} -> {m.target}" for m in self.moves)
-        return f"Graduate {', '.join(self.names)} to core\n\n{body}\n"
+GraduatePlan = reshape.StagePlan
+GraduateResult = reshape.StageResult
 
 
 def plan_graduate(
@@ -111,28 +82,9 @@ def plan_graduate(
         sources = [move.source for move in moves]
         outside = [path for path in (*mentioning, LOCK) if not reshape.inside(path, sources)]
         reshape.require_clean(root, outside, action="graduate", commit=True)
-    return GraduatePlan(workspace, tuple(moves), tuple(mentioning), commit)
-
-
-@dataclass
-class GraduateResult:
-    """What a graduation changed."""
-
-    plan: GraduatePlan
-    edited: list[str]
-    committed: bool
+    return GraduatePlan(workspace, tuple(moves), tuple(mentioning), commit, "core", "graduation")
 
 
 def apply(plan: GraduatePlan) -> GraduateResult:
     """Carry the plan out as one transaction."""
-    root = plan.workspace.root
-    with changing(root, index=True) as transaction:
-        reshape.move_all(transaction, root, plan.moves)
-        edited = reshape.switch_stages(transaction, root, plan.moves, plan.mentions, "core")
-        transaction.relock(plan.upgrade)
-        committed = False
-        if plan.commit:
-            folders = [m.source for m in plan.moves] + [m.target for m in plan.moves]
-            paths = [*folders, *(p for p in edited if not reshape.inside(p, folders)), LOCK]
-            committed = reshape.commit(transaction, plan.commit_message(), paths, "graduation")
-    return GraduateResult(plan, edited, committed)
+    return reshape.apply_stage_plan(plan)

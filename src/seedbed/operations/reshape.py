@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from seedbed.effects import git, mentions
-from seedbed.effects.transaction import Transaction
+from seedbed.effects import git, mentions, uv
+from seedbed.effects.transaction import Transaction, changing
 from seedbed.errors import ProtoError
-from seedbed.model.workspace import Package, Stage
+from seedbed.model.workspace import LOCK, STAGE_DIRS, Package, Stage, Workspace
 from seedbed.templating import answers
 
 
@@ -194,3 +194,62 @@ def commit(transaction: Transaction, message: str, paths: Iterable[str], what: s
             "set user.name and user.email with `git config`, then run it again",
         )
     return True
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """A move of whole packages between the stages (graduate, demote): the moves in order,
+    the tracked files that mention an old folder, the stage they go to, and whether to
+    commit."""
+
+    workspace: Workspace
+    moves: tuple[Move, ...]
+    mentions: tuple[str, ...]  # tracked files (current paths) that mention an old path
+    commit: bool
+    stage: Stage
+    what: str  # the change, for messages: graduation, demotion
+
+    @property
+    def names(self) -> list[str]:
+        """The moving packages' short names, in the order they move."""
+        return [move.package.short for move in self.moves if move.package is not None]
+
+    @property
+    def upgrade(self) -> tuple[str, ...]:
+        """The distributions to relock with --upgrade-package (moved members: uv issue 10296)."""
+        return tuple(m.package.distribution for m in self.moves if m.package is not None)
+
+    def lock_command(self) -> list[str]:
+        """The relock that survives moved members."""
+        return uv.lock_args(self.upgrade)
+
+    def commit_message(self) -> str:
+        """One line that says what moved, and a body that lists it."""
+        verb = "Graduate" if self.stage == "core" else "Demote"
+        body = "\n".join(f"- {m.source} -> {m.target}" for m in self.moves)
+        return f"{verb} {', '.join(self.names)} to {STAGE_DIRS[self.stage]}\n\n{body}\n"
+
+
+@dataclass
+class StageResult:
+    """What a move between the stages changed."""
+
+    plan: StagePlan
+    edited: list[str]
+    committed: bool
+
+
+def apply_stage_plan(plan: StagePlan) -> StageResult:
+    """Move, rewrite mentions, switch the stage settings, relock and (with --commit) commit
+    exactly that, as one transaction."""
+    root = plan.workspace.root
+    with changing(root, index=True) as transaction:
+        move_all(transaction, root, plan.moves)
+        edited = switch_stages(transaction, root, plan.moves, plan.mentions, plan.stage)
+        transaction.relock(plan.upgrade)
+        committed = False
+        if plan.commit:
+            folders = [m.source for m in plan.moves] + [m.target for m in plan.moves]
+            paths = [*folders, *(p for p in edited if not inside(p, folders)), LOCK]
+            committed = commit(transaction, plan.commit_message(), paths, plan.what)
+    return StageResult(plan, edited, committed)
