@@ -287,6 +287,12 @@ def test_a_package_that_is_gone_shows_everywhere(chain: Path, cli: Cli) -> None:
     ]
     mermaid = cli("graph", "--format", "mermaid", cwd=chain).stdout
     assert "    pkg_web -.-> missing_pkg_url_parser\n" in mermaid
+    doctor = cli("doctor", cwd=chain)
+    assert (
+        "missing-package: 'web' depends on 'acme-url-parser', which is not in the workspace\n"
+        in doctor.stdout
+    )
+    assert "  to fix: proto depend web url-parser --remove\n" in doctor.stdout
     before = snapshot(chain)
     assert_clean_failure(cli("depend", "web", "ghost", "--remove", cwd=chain), 2, "'ghost'")
     dry = cli("depend", "web", "url-parser", "--remove", "--dry-run", cwd=chain)

@@ -103,7 +103,7 @@ def test_rename_rewrites_every_import_form_and_keeps_history(
     passes(proto, root, "seeds/web", "seeds/uri-parser")
 
 
-def test_rename_in_a_flat_workspace(tmp_path: Path, proto: Runner) -> None:
+def test_rename_and_rescope_in_a_flat_workspace(tmp_path: Path, proto: Runner) -> None:
     assert proto("init", "flat", "--import-style", "flat", cwd=tmp_path).returncode == 0
     root = tmp_path / "flat"
     assert proto("new", "url-parser", cwd=root).returncode == 0
@@ -127,6 +127,15 @@ def test_rename_in_a_flat_workspace(tmp_path: Path, proto: Runner) -> None:
     wheel = tomllib.loads((root / "seeds/uri-parser/pyproject.toml").read_text())["tool"]["hatch"]
     assert wheel["build"]["targets"]["wheel"]["packages"] == ["src/flat_uri_parser"]
     assert "import flat_uri_parser\n" in (root / "seeds/web/tests/test_uses.py").read_text()
+    passes(proto, root, "seeds")
+    commit_all(root, "renamed")
+
+    rescoped = proto("rescope", "beta", "--commit", cwd=root)  # flat: every top-level module
+    assert rescoped.returncode == 0, rescoped.stderr
+    assert "  seeds/web/src/flat_web -> seeds/web/src/beta_web" in rescoped.stdout
+    assert "import beta_uri_parser\n" in (root / "seeds/web/tests/test_uses.py").read_text()
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    assert config["tool"]["ruff"]["lint"]["isort"]["known-first-party"] == ["beta_*"]
     passes(proto, root, "seeds")
 
 

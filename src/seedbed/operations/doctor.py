@@ -10,6 +10,7 @@ left by `proto update`, and dependencies on workspace packages that no longer ex
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,15 +141,22 @@ def _conflicts(workspace: Workspace) -> list[Finding]:
 
 def _missing_packages(workspace: Workspace) -> list[Finding]:
     prefix = normalize(workspace.scope.name) + "-"
+    found = [
+        (package, name)
+        for package in workspace.packages
+        for name, _ in graph.missing(workspace, package)
+    ]
+    declarers = Counter(name for _, name in found)
     return [
         Finding(
             "missing-package",
             f"'{package.short}' depends on '{name}', which is not in the workspace",
             package.manifest,
-            fix=f"proto depend {package.short} {name.removeprefix(prefix)} --remove",
+            fix=f"proto depend {package.short} {name.removeprefix(prefix)} --remove"
+            if declarers[name] == 1
+            else "proto check --fix",  # uv locks only once every one is gone
         )
-        for package in workspace.packages
-        for name, _ in graph.missing(workspace, package)
+        for package, name in found
     ]
 
 
