@@ -93,10 +93,9 @@ def plan_edits(workspace: Workspace, renaming: Renaming) -> Edits:
                 except pycode.CodeError as error:
                     unparsable[path] = error.message
                     continue
-                if any(old in new for old in renaming.modules):
-                    left.append(path)
             new = in_code.replace(new)
-            if any(_says(new, words) for found, words in local.values() if path in found):
+            words = [renaming.modules, *(w for found, w in local.values() if path in found)]
+            if any(_says(new, names) for names in words):
                 left.append(path)
         else:
             if path in manifests:
@@ -124,7 +123,8 @@ def _local(path: str, renaming: Renaming) -> dict[str, str]:
 
 
 def _says(text: str, words: dict[str, str]) -> bool:
-    """Whether *text* has any of *words* as a whole word (a search, not a rewrite)."""
+    """Whether *text* still has any of *words* as a whole word or dotted name (a search for
+    the report, not a rewrite)."""
     return any(mentions.name_pattern(word).search(text) for word in words)
 
 
