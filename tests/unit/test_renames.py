@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import tomlkit
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seedbed.effects import mentions, tomledit
 from seedbed.effects.transaction import Transaction
@@ -183,3 +185,34 @@ def test_a_discarded_folder_comes_back_whole(tmp_path: Path) -> None:
     assert (root / "seeds/a/scratch.txt").read_text() == "untracked\n"
     assert run("git", "ls-files", "--stage", cwd=root) == index
     assert list(trash.iterdir()) == []
+
+
+NAMES = [f"acme-pkg-{i}" for i in range(12)] + [f"acme_pkg.m{i}" for i in range(6)]
+PATHS = [f"seeds/pkg-{i}" for i in range(12)] + ["src/acme_pkg"]
+PIECES = [*NAMES, *PATHS, "./", "../", ".", "-", "_", "/", ":", "@", " ", "\n", "x", "v2",
+          "https://h/", "`", ">=1", "README.md"]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_many_rules_give_what_each_rule_in_turn_gives(pieces: list[str]) -> None:
+    """Checking thousands of rules through `candidates` changes nothing in the result."""
+    text = "".join(pieces)
+    rules = [
+        *mentions.path_rules({path: f"core/{path[6:]}" for path in PATHS}),
+        *mentions.name_rules({name: name.replace("acme", "newco") for name in NAMES}),
+    ]
+    expected = text
+    for rule in rules:
+        expected = rule.pattern.sub(rule.template, expected)
+    assert len(rules) > 16
+    assert mentions.Rules(rules).replace(text) == expected
+
+
+def test_code_keeps_its_line_endings_and_text() -> None:
+    from seedbed.effects.pycode import rename_modules
+
+    source = "from acme import url_parser\r\n# é ünïcode\r\nx = url_parser.f()\r\n"
+    assert rename_modules(source, {"acme.url_parser": "acme.uri_parser"}) == source.replace(
+        "url_parser", "uri_parser"
+    )
