@@ -96,6 +96,22 @@ def assert_clean_failure(result: Outcome, code: int, *needles: str) -> None:
         assert needle in stderr, (needle, stderr)
 
 
+def fail_on_call(number: int, real: Callable[..., object]) -> Callable[..., object]:
+    """*real*, except that its *number*-th call raises a ProtoError (a failure injected at
+    one step of a change)."""
+    from seedbed.errors import ProtoError
+
+    calls = {"count": 0}
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        calls["count"] += 1
+        if calls["count"] == number:
+            raise ProtoError("injected failure")
+        return real(*args, **kwargs)
+
+    return wrapper
+
+
 # ------------------------------------------------------------------ hand-made workspaces
 
 ROOT_MANIFEST = """\

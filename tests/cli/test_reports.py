@@ -48,6 +48,7 @@ def test_list_table_and_json(chain: Path, cli: Cli) -> None:
         "dependencies": ["url-parser"],
         "dependents": [],
         "external_dependencies": [],
+        "missing_dependencies": [],
         "ready_to_graduate": False,
     }
     assert json.loads(cli("list", "--stage", "core", "--json", cwd=chain).stdout) == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,15 @@ from seedbed.errors import ProtoError
 from seedbed.model import workspace
 from seedbed.operations import graduate
 from seedbed.templating import answers
-from tests.helpers import BIN, Runner, assert_clean_failure, commit_all, run, snapshot
+from tests.helpers import (
+    BIN,
+    Runner,
+    assert_clean_failure,
+    commit_all,
+    fail_on_call,
+    run,
+    snapshot,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -94,18 +101,6 @@ def test_plain_uv_lock_breaks_after_a_move_but_graduate_does_not(
     run(BIN / "uv", "lock", "--check", cwd=root)
 
 
-def _fail_on_call(number: int, real: Callable[..., object]) -> Callable[..., object]:
-    calls = {"count": 0}
-
-    def wrapper(*args: object, **kwargs: object) -> object:
-        calls["count"] += 1
-        if calls["count"] == number:
-            raise ProtoError("injected failure")
-        return real(*args, **kwargs)
-
-    return wrapper
-
-
 STEPS = [
     ("first git mv", git, "move", 1),
     ("second git mv", git, "move", 2),
@@ -135,7 +130,7 @@ def test_a_failure_at_any_step_restores_everything(
     lock = (root / "uv.lock").read_bytes()
 
     plan = graduate.plan_graduate(workspace.load(root), ["url-parser"], with_deps=True, commit=True)
-    monkeypatch.setattr(module, function, _fail_on_call(call, getattr(module, function)))
+    monkeypatch.setattr(module, function, fail_on_call(call, getattr(module, function)))
     with pytest.raises(ProtoError, match="injected failure"):
         graduate.apply(plan)
     assert snapshot(root) == before, step

@@ -42,6 +42,9 @@ CASES = [
     (["graduate", "url-parser", "--with-deps", "--commit"], UV, "1+0.3"),
     (["graduate", "url-parser", "--with-deps", "--commit"], f"{GIT}:commit", "1"),
     (["version", "--all", "--bump", "minor"], UV, "1+0.3"),
+    (["rename", "url-parser", "uri-parser", "--commit"], f"{GIT}:commit", "1"),
+    (["rescope", "newco"], WRITE, "5"),
+    (["retire", "notes"], UV, "1+0.3"),
 ]
 
 

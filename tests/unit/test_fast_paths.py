@@ -1,4 +1,4 @@
-"""Read-only paths stay fast: they never import Copier, GitPython or rich."""
+"""Read-only paths stay fast: they never import Copier, GitPython, rich, tomlkit or LibCST."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("copier", "git", "rich", "plumbum", "tomlkit", "pydantic")
+HEAVY = ("copier", "git", "rich", "plumbum", "tomlkit", "pydantic", "libcst")
 
 
 def imported_modules(*argv: str, cwd: Path | None = None) -> set[str]:
@@ -38,7 +38,9 @@ def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
     "argv",
     [["new", "Bad_Name"], ["list", "--json"], ["graph"], ["check"], ["affected"], ["kinds"],
      ["version"], ["graduate", "nothing-here"], ["doctor"], ["update", "--check"],
-     ["run", "no-such-task"], ["run", "test", "-p", "nothing-here"]],
+     ["run", "no-such-task"], ["run", "test", "-p", "nothing-here"],
+     ["rename", "nothing-here", "x"], ["demote", "nothing-here"], ["retire", "nothing-here"],
+     ["rescope", "Bad_Scope"], ["check", "--fix", "--dry-run"]],
     ids=lambda argv: " ".join(argv),
 )  # fmt: skip
 def test_read_only_commands_import_nothing_heavy(base_workspace: Path, argv: list[str]) -> None:

@@ -125,6 +125,7 @@ def test_list_records_and_graph_formats() -> None:
         "dependencies": ["a"],
         "dependents": ["web"],
         "external_dependencies": [],
+        "missing_dependencies": [],
         "ready_to_graduate": True,
     }
     assert records[0]["ready_to_graduate"] is False  # core

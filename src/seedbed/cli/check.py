@@ -1,25 +1,39 @@
-"""`proto check`: the workspace's rules, every violation reported."""
+"""`proto check`: the workspace's rules, every violation reported; `--fix` mends what it can."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from seedbed.cli.options import Json
-from seedbed.cli.output import echo_json, plural
-from seedbed.errors import EXIT_REFUSED
+from seedbed.cli.options import DryRun, Json
+from seedbed.cli.output import echo_json, echo_list, plural
+from seedbed.errors import EXIT_REFUSED, InvalidInputError
 
 
-def command(json: Json = False) -> None:
+def command(
+    json: Json = False,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Declare the siblings code imports and remove dependencies on packages that "
+            "are gone (never an edge a rule forbids), relock, then check.",
+        ),
+    ] = False,
+    dry_run: DryRun = False,
+) -> None:
     """Check the workspace's rules and report every violation; exit 1 if there is any.
 
     \b
     core-depends-on-seed  a core package declares a dependency on a seed
     cycle                 workspace dependencies form a cycle (one is named)
+    missing-package       a dependency on a workspace package that does not exist
+                          (retired, renamed or deleted); --fix removes it
     undeclared-import     src/ or tests/ imports a workspace package it does not declare
                           (imports under `if TYPE_CHECKING:` are ignored; tests may
-                          declare it in a dependency group)
+                          declare it in a dependency group); --fix declares it
     source-not-workspace  a workspace dependency without a `{ workspace = true }` source
     bad-name              distribution or import path not what scope and style imply
     stray-member          a stage folder that is not a package, or a member outside them
@@ -28,6 +42,23 @@ def command(json: Json = False) -> None:
     from seedbed.model.workspace import find_root
     from seedbed.operations import check
 
+    if dry_run and not fix:
+        raise InvalidInputError("--dry-run goes with --fix", "use `proto check --fix --dry-run`")
+    if fix:
+        from seedbed.cli.session import writing
+
+        with writing(dry_run) as loaded:
+            plan = check.plan_fix(loaded)
+            if not dry_run:
+                check.apply_fix(plan)
+        fixed = [f.describe() for f in plan.fixes]
+        if dry_run:
+            echo_list("Would fix:", fixed)
+            typer.echo("Would relock: uv lock" if fixed else "Nothing for --fix to change.")
+            return
+        echo_list("Fixed:", fixed, err=json)
+        if fixed:
+            typer.echo("Relocked uv.lock", err=json)
     loaded, violations = check.check_at(find_root(Path.cwd().resolve())[0])
     if json:
         echo_json([v.as_dict() for v in violations])

@@ -30,9 +30,9 @@ def command(
         for provider in plan.unchanged:
             state = "does not depend" if remove else "already depends"
             typer.echo(f"{who} {state} on {provider.short}: nothing to do")
-        if not plan.change:
+        if not plan.change and not plan.missing:
             return
-        names = ", ".join(p.short for p in plan.change)
+        names = ", ".join(plan.names)
         manifest = plan.consumer.manifest
         if dry_run:
             action = f"remove {names} from" if remove else f"add {names} to"

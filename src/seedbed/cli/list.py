@@ -51,7 +51,13 @@ def _table(records: list[dict[str, Any]]) -> str:
                 record["name"],
                 record["stage"],
                 record["version"] or "-",
-                ", ".join(record["dependencies"]) or "-",
+                ", ".join(
+                    [
+                        *record["dependencies"],
+                        *(f"{m} (missing)" for m in record["missing_dependencies"]),
+                    ]
+                )
+                or "-",
                 ", ".join(record["dependents"]) or "-",
                 "ready" if record["ready_to_graduate"] else "",
             ]

@@ -27,3 +27,10 @@ Trust = Annotated[
         "(code from the template).",
     ),
 ]
+AllowDirty = Annotated[
+    bool,
+    typer.Option(
+        "--allow-dirty", help="Go ahead although files it changes have uncommitted changes."
+    ),
+]
+Commit = Annotated[bool, typer.Option("--commit", help="Commit exactly what it changed.")]

@@ -38,13 +38,14 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def echo_list(title: str, items: list[str]) -> None:
-    """A title line and one indented line per item (nothing when there are no items)."""
+def echo_list(title: str, items: list[str], *, err: bool = False) -> None:
+    """A title line and one indented line per item (nothing when there are no items), on
+    stdout (or stderr)."""
     if items:
         if title:
-            typer.echo(title)
+            typer.echo(title, err=err)
         for item in items:
-            typer.echo(f"  {item}")
+            typer.echo(f"  {item}", err=err)
 
 
 def to_json(data: object, depth: int = 0) -> str:

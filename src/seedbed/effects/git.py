@@ -11,6 +11,7 @@ imported only where that is needed.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,15 +109,15 @@ def is_ignored(root: Path, path: str) -> bool:
     return bool(out.strip())
 
 
-def tracked(root: Path, pathspec: str) -> list[str]:
-    """Tracked files under *pathspec*, relative to *root*."""
-    return _lines(run_git(["ls-files", "-z", "--", pathspec], root))
+def tracked(root: Path, *pathspecs: str) -> list[str]:
+    """Tracked files under *pathspecs*, relative to *root*."""
+    return _lines(run_git(["ls-files", "-z", "--", *pathspecs], root))
 
 
-def untracked(root: Path, pathspec: str) -> list[str]:
-    """Untracked files under *pathspec* that are not ignored, relative to *root*."""
+def untracked(root: Path, *pathspecs: str) -> list[str]:
+    """Untracked files under *pathspecs* that are not ignored, relative to *root*."""
     return _lines(
-        run_git(["ls-files", "-z", "--others", "--exclude-standard", "--", pathspec], root)
+        run_git(["ls-files", "-z", "--others", "--exclude-standard", "--", *pathspecs], root)
     )
 
 
@@ -191,14 +192,20 @@ def require_clean(
         raise ProtoError(f"{what} has uncommitted changes: {shown}", hint)
 
 
-def files_mentioning(root: Path, needles: list[str]) -> list[str]:
-    """Tracked files whose work-tree text contains any of *needles* (fixed strings)."""
+def files_mentioning(
+    root: Path,
+    needles: list[str],
+    *,
+    untracked: bool = False,
+    pathspecs: tuple[str, ...] = (),
+) -> list[str]:
+    """Tracked text files (and with *untracked*, untracked ones git does not ignore) under
+    *pathspecs* whose work-tree text contains any of *needles* (fixed strings)."""
     if not needles:
         return []
-    args = ["grep", "-l", "-z", "-I", "-F"]
-    for needle in needles:
-        args += ["-e", needle]
-    return _lines(run_git(args, root, ok=(0, 1)))
+    args = ["grep", "-l", "-z", "-I", "-F", *(["--untracked"] if untracked else []), "-f", "-"]
+    needles_in = "".join(f"{needle}\n" for needle in needles)  # any number of them
+    return _lines(run_git([*args, "--", *pathspecs], root, ok=(0, 1), input=needles_in))
 
 
 def rev_parse(root: Path, rev: str) -> str | None:
@@ -279,3 +286,67 @@ def blob_id(data: bytes) -> str:
 
     header = b"blob %d\0" % len(data)
     return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
+
+
+def remove_cached(root: Path, path: str) -> None:
+    """`git rm -r --cached PATH`: stop tracking what is under *path* (the files stay)."""
+    run_git(["rm", "-r", "-q", "--cached", "--", path], root, shown=["rm", "--cached", path])
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit, as people name it."""
+
+    sha: str
+    subject: str
+    author: str
+
+    @property
+    def short(self) -> str:
+        """The abbreviated id (12 characters)."""
+        return self.sha[:12]
+
+
+def last_commit(root: Path, path: str) -> Commit | None:
+    """The newest commit on HEAD's history that changed *path* (relative to *root*), read with
+    GitPython; None when no commit ever had it (or the repository has no commits yet)."""
+    import git as gitpython
+
+    try:
+        repo = gitpython.Repo(root, search_parent_directories=True)
+    except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError):
+        return None
+    with repo:
+        top = Path(repo.working_tree_dir or root).resolve()
+        where = (root.resolve() / path).relative_to(top).as_posix()
+        try:
+            found = next(repo.iter_commits("HEAD", paths=where, max_count=1), None)
+        except (ValueError, gitpython.GitCommandError):  # no commits yet
+            return None
+        if found is None:
+            return None
+        subject = str(found.summary)
+        return Commit(found.hexsha, subject, str(found.author.name))
+
+
+def blobs(root: Path, pathspecs: Iterable[str]) -> dict[str, str | None]:
+    """The files under *pathspecs* as they are in the work tree (tracked and untracked,
+    ignored and deleted ones left out), relative to *root* and sorted, each with git's blob id
+    when it is unchanged since the index (None for a changed, conflicted or untracked file):
+    a free content key for most files (~10 ms for 20,000)."""
+    specs = list(pathspecs)
+
+    def listing(*options: str) -> list[str]:
+        return _lines(run_git(["ls-files", "-z", *options, "--", *specs], root))
+
+    found: dict[str, str | None] = {}
+    for entry in listing("--stage"):  # "mode blob stage\tpath"; stage > 0: a conflict
+        info, _, path = entry.partition("\t")
+        _, blob, stage = info.split(" ")
+        found[path] = blob if stage == "0" and path not in found else None
+    for path in listing("--modified"):  # changed in the work tree (or deleted: dropped below)
+        found[path] = None
+    for path in listing("--deleted"):
+        found.pop(path, None)
+    found.update(dict.fromkeys(listing("--others", "--exclude-standard")))
+    return dict(sorted(found.items()))

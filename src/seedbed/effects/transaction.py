@@ -108,6 +108,17 @@ class Transaction:
         else:
             inside(self.root, source).rename(inside(self.root, target))
 
+    def discard(self, path: Path, trash: Path, *, with_git: bool) -> None:
+        """Delete the folder at *path*: with *with_git*, `git rm -r --cached` first (staged as
+        deletions; the index is kept), then the folder moves whole into *trash*, a scratch
+        folder inside the workspace that the caller removes once the change is done, so a
+        rollback (or `proto doctor --fix`) moves it back as it was, ignored files and all."""
+        rel = self._rel(path)
+        if with_git:
+            self.keep_index()
+            git.remove_cached(self.root, rel)
+        self.move(path, trash / rel.replace("/", "__"), with_git=False)
+
     def keep_index(self) -> None:
         """Remember the git index (the file itself), if the workspace is a git repository."""
         if any(entry["op"] == "index" for entry in self._entries) or not git.is_repository(

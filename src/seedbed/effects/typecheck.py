@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +62,10 @@ def package_entries(config: dict[str, Any], workspace: Workspace) -> tuple[Any, 
     return config, entries
 
 
-def sync(transaction: Transaction, root: Path) -> bool:
+def sync(transaction: Transaction, root: Path, gone: Iterable[str] = ()) -> bool:
     """Bring the root manifest's mypy lists in line with the packages on disk now (through
-    *transaction*); True when something changed."""
+    *transaction*); True when something changed. *gone* are import names that no longer
+    exist (a package renamed, retired or rescoped): their entries go too."""
     from tomlkit.items import AoT, Array, Table
 
     from seedbed.effects import tomledit
@@ -77,7 +78,7 @@ def sync(transaction: Transaction, root: Path) -> bool:
     if not isinstance(mypy, Table) or not isinstance(mypy.get("mypy_path"), Array):
         return False
     sources, strict = settings(workspace)
-    ours = {workspace.scope.import_name(p.short) for p in workspace.packages}
+    ours = {workspace.scope.import_name(p.short) for p in workspace.packages} | set(gone)
 
     def is_package_module(entry: str) -> bool:
         return entry.removesuffix(".*") in ours
@@ -91,7 +92,10 @@ def sync(transaction: Transaction, root: Path) -> bool:
         if (
             override.get("disallow_untyped_defs") is True
             and isinstance(modules, Array)
-            and all(str(entry).startswith(scope_ident) for entry in modules)
+            and all(
+                str(entry).startswith(scope_ident) or is_package_module(str(entry))
+                for entry in modules
+            )
         ):
             changed |= _replace(override, "module", strict, is_package_module)
             break

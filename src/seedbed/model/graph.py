@@ -7,7 +7,7 @@ connected components) finds every cycle.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from seedbed.errors import ProtoError
@@ -39,6 +39,30 @@ def reach(start: Iterable[str], step: Callable[[str], Iterable[str]]) -> set[str
     return seen
 
 
+def is_sibling(workspace: Workspace, package: Package, name: str) -> bool:
+    """Whether the requirement name *name* (normalised) in *package* means a workspace
+    package: it carries the scope's prefix, or its source is `{ workspace = true }`."""
+    if name.startswith(normalize(workspace.scope.name) + "-"):
+        return True
+    source = next((v for k, v in package.sources.items() if normalize(k) == name), None)
+    return isinstance(source, dict) and source.get("workspace") is True
+
+
+def missing(
+    workspace: Workspace, package: Package, *, groups: bool = True
+) -> list[tuple[str, str]]:
+    """The workspace packages *package* declares (in its dependencies and, with *groups*, its
+    dependency groups) that are not in the workspace: (normalised name, requirement)."""
+    present = {normalize(p.distribution) for p in workspace.packages}
+    found: dict[str, str] = {}
+    requirements = (*package.requirements, *(package.group_requirements if groups else ()))
+    for requirement in requirements:
+        name = requirement_name(requirement)
+        if name and name not in present and is_sibling(workspace, package, name):
+            found.setdefault(name, requirement)
+    return sorted(found.items())
+
+
 @dataclass(frozen=True)
 class Graph:
     """Packages by short name, and the workspace edges consumer -> providers."""
@@ -47,6 +71,8 @@ class Graph:
     edges: dict[str, tuple[str, ...]]
     external: dict[str, tuple[str, ...]]
     reverse: dict[str, tuple[str, ...]]  # provider -> its direct dependents, sorted
+    # consumer -> workspace packages it declares that do not exist (normalised distributions)
+    missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, workspace: Workspace) -> Graph:
@@ -54,23 +80,32 @@ class Graph:
         by_distribution = {normalize(p.distribution): p.short for p in workspace.packages}
         edges: dict[str, tuple[str, ...]] = {}
         external: dict[str, tuple[str, ...]] = {}
+        gone: dict[str, tuple[str, ...]] = {}
         for package in workspace.packages:
             internal: list[str] = []
             outside: list[str] = []
+            dangling: list[str] = []
             for requirement in package.requirements:
-                provider = by_distribution.get(requirement_name(requirement) or "")
-                if provider is None:
+                name = requirement_name(requirement) or ""
+                provider = by_distribution.get(name)
+                if provider is not None:
+                    if provider not in internal:
+                        internal.append(provider)
+                elif name and is_sibling(workspace, package, name):
+                    if name not in dangling:
+                        dangling.append(name)
+                else:
                     outside.append(requirement)
-                elif provider not in internal:
-                    internal.append(provider)
             edges[package.short] = tuple(sorted(internal))
             external[package.short] = tuple(outside)
+            if dangling:
+                gone[package.short] = tuple(sorted(dangling))
         packages = {p.short: p for p in workspace.packages}
         reverse: dict[str, list[str]] = {name: [] for name in packages}
         for consumer in sorted(edges):
             for provider in edges[consumer]:
                 reverse[provider].append(consumer)
-        return cls(packages, edges, external, {k: tuple(v) for k, v in reverse.items()})
+        return cls(packages, edges, external, {k: tuple(v) for k, v in reverse.items()}, gone)
 
     def dependencies(self, name: str) -> tuple[str, ...]:
         """Direct workspace dependencies (providers) of *name*, sorted."""

@@ -113,3 +113,14 @@ def member_paths(text: str) -> dict[str, str]:
         if isinstance(path, str) and path != ".":
             found[normalize(str(entry.get("name", "")))] = path
     return found
+
+
+def moved_members(text: str, members: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """Which of *members* (distribution, folder) uv.lock's *text* records at another folder:
+    the ones a relock must upgrade (`uv lock --upgrade-package`, uv issue 10296)."""
+    recorded = member_paths(text)
+    return tuple(
+        distribution
+        for distribution, folder in members
+        if recorded.get(normalize(distribution), folder) != folder
+    )

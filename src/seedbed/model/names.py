@@ -11,6 +11,7 @@ import functools
 import keyword
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -168,3 +169,31 @@ def scope_from_folder(folder_name: str) -> str:
             "pass one with --scope, e.g. --scope acme-protos",
         )
     return validate_scope(candidate)
+
+
+def rename_module(dotted: str, renames: Mapping[str, str]) -> str | None:
+    """*dotted* (a module path such as `acme_protos.url_parser.core`) after the renames
+    `old module -> new module`, the longest old module that is *dotted* or a parent of it
+    winning; None when no rename reaches it."""
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        new = renames.get(".".join(parts[:end]))
+        if new is not None:
+            return ".".join([new, *parts[end:]])
+    return None
+
+
+def is_dotted(text: str) -> bool:
+    """True for a dotted Python path: identifiers joined by dots (`a.b_c.d`)."""
+    return bool(text) and all(part.isidentifier() for part in text.split("."))
+
+
+def rename_target(text: str, renames: Mapping[str, str]) -> str | None:
+    """An import target as entry points, `python -m`, `mock.patch` and uvicorn write it,
+    `module.path` or `module.path:attribute`, after the module renames; None when *text* is
+    not such a target or no rename reaches it."""
+    module, colon, attribute = text.partition(":")
+    if not is_dotted(module) or (colon and not is_dotted(attribute)):
+        return None
+    new = rename_module(module, renames)
+    return None if new is None else f"{new}{colon}{attribute}"

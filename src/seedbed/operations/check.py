@@ -1,38 +1,38 @@
 """`proto check`: the workspace's boundary and consistency rules, every violation reported.
 
-Each rule has a stable id (documented in docs/checks.md). Sources are scanned once; only files
-that mention the scope's import name are parsed, in parallel processes when there are many.
-`uv lock --check` runs in the background meanwhile.
+Each rule has a stable id (documented in docs/checks.md). `uv lock --check` starts before the
+workspace is read and runs in the background meanwhile; the sources are listed once by git and
+every rule works from that listing (`model.imports`: unchanged files' imports come from a
+stash by blob id).
 """
 
 from __future__ import annotations
 
-import ast
 import os
 import subprocess
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedbed.effects import git, uv
-from seedbed.model import stash
+from seedbed.effects import uv
+from seedbed.model import graph as graph_model
+from seedbed.model import imports
 from seedbed.model.graph import Graph
 from seedbed.model.names import identifier, normalize, requirement_name
 from seedbed.model.workspace import LOCK, MANIFEST, STAGE_DIRS, Package, Workspace, load
+from seedbed.operations import select
 
 RULES = (
     "core-depends-on-seed",
     "cycle",
+    "missing-package",
     "undeclared-import",
     "source-not-workspace",
     "bad-name",
     "stray-member",
     "lock-stale",
 )
-# Source bytes to scan before a process pool pays for its start-up (measured: the pool wins
-# once a serial parse takes more than ~40 ms, about 0.4 MB; benchmarks/bench_scale.py).
-PARALLEL_FROM_BYTES = 400_000
 
 
 @dataclass(frozen=True, order=True)
@@ -77,10 +77,11 @@ def violations(
     if lock and pending_lock is None:
         pending_lock = _start_lock_check(workspace)  # runs while we scan
     graph = Graph.of(workspace)
-    sources = python_sources(workspace)
+    sources = select.python_sources(workspace)
     found = [
         *core_depends_on_seed(graph),
         *cycles(graph),
+        *missing_packages(workspace),
         *undeclared_imports(workspace, graph, sources),
         *sources_not_workspace(workspace, graph),
         *bad_names(workspace, set(sources)),
@@ -270,74 +271,29 @@ def lock_stale(
 # ----------------------------------------------------------------------- imports
 
 
-# Where statements nest: only statements can be imports, so expressions are never walked.
-_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+@dataclass(frozen=True)
+class Undeclared:
+    """A file of *package* that imports the workspace package *target* undeclared."""
+
+    package: Package
+    target: str
+    path: str  # relative to the workspace root
+    line: int
+    part: str  # src | tests
 
 
-def imported_modules(path: str, marker: str) -> list[tuple[str, int]]:
-    """Absolute imports in a file that mention *marker*, with line numbers.
-
-    Imports under `if TYPE_CHECKING:` are skipped: they never run, so they need no
-    runtime dependency. A file that does not parse yields nothing (ruff reports it).
-    """
-    try:
-        with open(path, encoding="utf-8") as file:  # noqa: PTH123 (no Path per file)
-            text = file.read()
-    except (OSError, UnicodeDecodeError):
-        return []
-    if marker not in text:
-        return []
-    try:
-        tree = ast.parse(text, filename=path)
-    except (SyntaxError, ValueError):
-        return []
-    found: list[tuple[str, int]] = []
-    pending: list[ast.AST] = [tree]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            pending.extend(node.orelse)
-            continue
-        if isinstance(node, ast.Import):
-            found += [(alias.name, node.lineno) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append((node.module, node.lineno))
-            found += [(f"{node.module}.{alias.name}", node.lineno) for alias in node.names]
-        for body in _BODIES:
-            nested = getattr(node, body, None)
-            if isinstance(nested, list):
-                pending.extend(nested)
-    return found
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    if isinstance(test, ast.Name):
-        return test.id == "TYPE_CHECKING"
-    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-
-
-def _scan(job: tuple[str, str]) -> list[tuple[str, int]]:
-    return imported_modules(*job)
-
-
-def undeclared_imports(
-    workspace: Workspace, graph: Graph, sources: dict[str, str | None]
-) -> Iterator[Violation]:
-    """A package imports another workspace package without declaring the dependency."""
+def undeclared(
+    workspace: Workspace, graph: Graph, sources: imports.Sources | None = None
+) -> list[Undeclared]:
+    """Each (package, target, file) whose import of a sibling the package does not declare;
+    a file under tests/ may declare it in a dependency group."""
     scope = workspace.scope
-    marker = identifier(scope.name)
     by_import = {scope.import_name(p.short): p.short for p in workspace.packages}
-    by_folder = {p.path.as_posix(): p for p in workspace.packages}
-    jobs: list[tuple[Package, str, str]] = []
-    for relative in sources:
-        stage_dir, name, part, _ = relative.split("/", 3)
-        package = by_folder.get(f"{stage_dir}/{name}")
-        if package is not None and part in ("src", "tests"):
-            jobs.append((package, part, relative))
-    results = _imports_of(workspace.root, [(rel, sources[rel]) for _, _, rel in jobs], marker)
     members = {normalize(p.distribution): p.short for p in workspace.packages}
-    reported: set[tuple[str, str, str]] = set()
-    for (package, part, rel), imports in zip(jobs, results, strict=True):
+    found: dict[tuple[str, str, str], Undeclared] = {}
+    if sources is None:
+        sources = select.python_sources(workspace)
+    for package, part, rel, modules in imports.scan(workspace, sources):
         declared = set(graph.dependencies(package.short))
         if part == "tests":
             declared |= {
@@ -345,106 +301,202 @@ def undeclared_imports(
                 for req in package.group_requirements
                 if (name := requirement_name(req) or "") in members
             }
-        for module, line in imports:
-            target = _owner(module, by_import)
+        for module, line in modules:
+            target = imports.owner(module, by_import)
             if target is None or target == package.short or target in declared:
                 continue
-            if (package.short, target, rel) in reported:
-                continue
-            reported.add((package.short, target, rel))
-            fix = (
-                f"run `proto depend {package.short} {target}`"
-                if part == "src"
-                else f"declare it in a dependency group (e.g. dev) of {package.short}, or run "
-                f"`proto depend {package.short} {target}`"
+            found.setdefault(
+                (package.short, target, rel), Undeclared(package, target, rel, line, part)
             )
-            yield Violation(
-                "undeclared-import",
-                package.short,
-                f"line {line} imports {scope.import_name(target)} but '{package.short}' does "
-                f"not declare it; {fix}",
-                rel,
-                line,
-            )
+    return list(found.values())
 
 
-def python_sources(workspace: Workspace) -> dict[str, str | None]:
-    """Every .py file under a package's src/ or tests/, relative to the root, with git's blob
-    id when the file is tracked and unchanged (None for a changed or untracked one): from
-    `git ls-files` (ignored and deleted files left out; ~10 ms for 20,000 files), or a walk of
-    the folders where the workspace is not a git repository."""
-    root = workspace.root
-    patterns = [f"{d}/*/{part}/*.py" for d in STAGE_DIRS.values() for part in ("src", "tests")]
-    if not git.is_repository(root):
-        return {
-            p.relative_to(root).as_posix(): None
-            for package in workspace.packages
-            for part in ("src", "tests")
-            for p in (root / package.path / part).rglob("*.py")
-        }
-
-    def listing(*options: str) -> list[str]:
-        out = git.run_git(["ls-files", "-z", *options, "--", *patterns], root)
-        return [entry for entry in out.split("\0") if entry]
-
-    found: dict[str, str | None] = {}
-    for entry in listing("--stage"):  # "mode blob stage\tpath"; stage > 0: a conflict
-        info, _, path = entry.partition("\t")
-        _, blob, stage = info.split(" ")
-        found[path] = blob if stage == "0" and path not in found else None
-    for path in listing("--modified"):  # changed in the work tree (or deleted: dropped below)
-        found[path] = None
-    for path in listing("--deleted"):
-        found.pop(path, None)
-    found.update(dict.fromkeys(listing("--others", "--exclude-standard")))
-    return dict(sorted(found.items()))
-
-
-IMPORTS_STASH = 1  # format of the stash of each unchanged file's imports, by blob id
-
-
-def _imports_of(
-    root: Path, files: list[tuple[str, str | None]], marker: str
-) -> list[list[tuple[str, int]]]:
-    """The imports (mentioning *marker*) of each file, in order. A tracked, unchanged file is
-    looked up by its blob id in a stash of earlier scans; the rest are parsed, in a process
-    pool when there is much to parse and more than two CPUs (on two, `uv lock --check` runs
-    beside us and a pool only competes with it: measured)."""
-    cache_file = stash.path(root, "imports")
-    cache = stash.load(cache_file, IMPORTS_STASH)
-    results: list[list[tuple[str, int]] | None] = [
-        cache.get((blob, marker)) if blob else None for _, blob in files
-    ]
-    missing = [i for i, found in enumerate(results) if found is None]
-    args = [(os.path.join(root, files[i][0]), marker) for i in missing]  # noqa: PTH118
-    if (os.cpu_count() or 1) > 2 and _size(path for path, _ in args) >= PARALLEL_FROM_BYTES:
-        with ProcessPoolExecutor() as pool:
-            scanned = list(pool.map(_scan, args, chunksize=64))
-    else:
-        scanned = [_scan(arg) for arg in args]
-    for index, imports in zip(missing, scanned, strict=True):
-        results[index] = imports
-    kept = {(blob, marker): found for (_, blob), found in zip(files, results, strict=True) if blob}
-    if missing or kept.keys() != cache.keys():
-        stash.save(cache_file, IMPORTS_STASH, kept)
-    return [found or [] for found in results]
-
-
-def _size(paths: Iterator[str]) -> int:
-    total = 0
-    for path in paths:
-        try:
-            total += os.stat(path).st_size  # noqa: PTH116
-        except OSError:  # a dangling symlink, a file deleted meanwhile
-            continue
-    return total
-
-
-def _owner(module: str, by_import: dict[str, str]) -> str | None:
-    """The package whose import name is *module* or a parent of it."""
-    parts = module.split(".")
-    for end in range(len(parts), 0, -1):
-        owner = by_import.get(".".join(parts[:end]))
-        if owner is not None:
-            return owner
+def forbidden(
+    graph: Graph, consumer: str, provider: str, part: str, added: Iterable[tuple[str, str]] = ()
+) -> str | None:
+    """Why declaring *consumer* -> *provider* (for its *part*: a dependency for src/, a
+    dependency group for tests/) would break a rule, or None; *added* are edges about to be
+    declared too."""
+    if graph.packages[consumer].stage == "core" and graph.packages[provider].stage == "seed":
+        return (
+            "a core package never depends on a seed; graduate it "
+            f"(`proto graduate {provider}`) or remove the import"
+        )
+    if part != "src":  # dependency groups are not edges: no cycle through them
+        return None
+    extra: dict[str, list[str]] = {}
+    for source, target in added:
+        extra.setdefault(source, []).append(target)
+    back = _path(graph, provider, consumer, extra)
+    if back is not None:
+        return (
+            f"declaring it would make a cycle ({' -> '.join([consumer, *back])}); "
+            "move the shared code into a package both can depend on"
+        )
     return None
+
+
+def undeclared_imports(
+    workspace: Workspace, graph: Graph, sources: imports.Sources | None = None
+) -> Iterator[Violation]:
+    """A package imports another workspace package without declaring the dependency."""
+    scope = workspace.scope
+    for found in undeclared(workspace, graph, sources):
+        name, target = found.package.short, found.target
+        why = forbidden(graph, name, target, found.part)
+        if why is not None:
+            fix = why
+        elif found.part == "src":
+            fix = f"run `proto depend {name} {target}`"
+        else:
+            fix = (
+                f"declare it in a dependency group (e.g. dev) of {name}, or run "
+                f"`proto depend {name} {target}`"
+            )
+        yield Violation(
+            "undeclared-import",
+            name,
+            f"line {found.line} imports {scope.import_name(target)} but '{name}' does "
+            f"not declare it{', and ' if why else '; '}{fix}",
+            found.path,
+            found.line,
+        )
+
+
+def missing_packages(workspace: Workspace) -> Iterator[Violation]:
+    """A dependency on a workspace package that is not in the workspace (any more)."""
+    found = [
+        (package, name)
+        for package in workspace.packages
+        for name, _ in graph_model.missing(workspace, package)
+    ]
+    declarers = Counter(name for _, name in found)
+    for package, name in found:
+        if declarers[name] == 1:
+            short = workspace.scope.short_name(name)
+            fix = f"`proto depend {package.short} {short} --remove` (or `proto check --fix`)"
+        else:  # uv locks only once every one is gone: one relock for all
+            fix = f"`proto check --fix` (from all {declarers[name]} packages that declare it)"
+        yield Violation(
+            "missing-package",
+            package.short,
+            f"'{package.short}' depends on '{name}', which is not in the workspace "
+            f"(retired, renamed or deleted?); remove the dependency with {fix}",
+            package.manifest,
+        )
+
+
+def _path(graph: Graph, source: str, target: str, extra: dict[str, list[str]]) -> list[str] | None:
+    """A dependency path source -> ... -> target, counting the *extra* edges too."""
+    if not extra:
+        return graph.path(source, target)
+    parents: dict[str, str] = {}
+    frontier, seen = [source], {source}
+    while frontier:
+        current = frontier.pop(0)
+        if current == target:
+            route = [current]
+            while route[-1] != source:
+                route.append(parents[route[-1]])
+            return route[::-1]
+        for provider in (*graph.dependencies(current), *extra.get(current, ())):
+            if provider not in seen:
+                seen.add(provider)
+                parents[provider] = current
+                frontier.append(provider)
+    return None
+
+
+# ----------------------------------------------------------------------- --fix
+
+FIX_GROUP = "dev"  # where a sibling that only tests import gets declared
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One change `proto check --fix` makes to a package's manifest."""
+
+    package: Package
+    distribution: str
+    action: str  # declare | declare-group | remove
+    reason: str
+
+    def describe(self) -> str:
+        """`seeds/web/pyproject.toml: declared acme-notes (... line 3 imports it)`."""
+        where = {
+            "declare": "declared {}",
+            "declare-group": f"declared {{}} in the {FIX_GROUP} dependency group",
+            "remove": "removed {}",
+        }[self.action].format(self.distribution)
+        return f"{self.package.manifest}: {where} ({self.reason})"
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    """What `proto check --fix` will change."""
+
+    workspace: Workspace
+    fixes: tuple[Fix, ...]
+
+
+def plan_fix(workspace: Workspace) -> FixPlan:
+    """The fixes: declare what code imports (never an edge a rule forbids) and remove
+    dependencies on packages that are not in the workspace."""
+    graph = Graph.of(workspace)
+    found = sorted(
+        undeclared(workspace, graph),
+        key=lambda u: (u.package.short, u.target, u.part != "src", u.path),
+    )
+    fixes: list[Fix] = []
+    added: list[tuple[str, str]] = []
+    done: set[tuple[str, str]] = set()
+    for item in found:
+        key = (item.package.short, item.target)
+        if key in done or forbidden(graph, *key, item.part, added) is not None:
+            continue
+        done.add(key)
+        if item.part == "src":
+            added.append(key)
+        fixes.append(
+            Fix(
+                item.package,
+                graph.packages[item.target].distribution,
+                "declare" if item.part == "src" else "declare-group",
+                f"{item.path} line {item.line} imports it",
+            )
+        )
+    for package in workspace.packages:
+        for name, _ in graph_model.missing(workspace, package):
+            fixes.append(Fix(package, name, "remove", "not in the workspace"))
+    return FixPlan(
+        workspace, tuple(sorted(fixes, key=lambda f: (f.package.short, f.action, f.distribution)))
+    )
+
+
+def apply_fix(plan: FixPlan) -> None:
+    """Edit each manifest once (tomlkit: comments kept) and relock, as one transaction."""
+    if not plan.fixes:
+        return
+    from seedbed.effects import tomledit
+    from seedbed.effects.transaction import changing
+    from seedbed.model.lockfile import moved_members
+    from seedbed.model.workspace import read_text
+
+    root = plan.workspace.root
+    by_package: dict[str, list[Fix]] = {}
+    for fix in plan.fixes:
+        by_package.setdefault(fix.package.manifest, []).append(fix)
+    with changing(root) as transaction:
+        for manifest, fixes in sorted(by_package.items()):
+            document = tomledit.load(root / manifest)
+            for action, group in (("declare", None), ("declare-group", FIX_GROUP)):
+                wanted = [f.distribution for f in fixes if f.action == action]
+                if wanted:
+                    tomledit.add_workspace_dependencies(document, wanted, group=group)
+            gone = [f.distribution for f in fixes if f.action == "remove"]
+            if gone:
+                tomledit.remove_workspace_dependencies(document, gone, everywhere=True)
+            transaction.write_text(root / manifest, tomledit.dumps(document))
+        lock = read_text(root / LOCK) or ""
+        members = [(p.distribution, p.path.as_posix()) for p in plan.workspace.packages]
+        transaction.relock(moved_members(lock, members))

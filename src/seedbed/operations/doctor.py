@@ -10,13 +10,14 @@ left by `proto update`, and dependencies on workspace packages that no longer ex
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedbed.effects import git, journal, scratch, transaction, uv
 from seedbed.errors import ProtoError
-from seedbed.model import lockfile
-from seedbed.model.names import normalize, requirement_name
+from seedbed.model import graph, lockfile
+from seedbed.model.names import normalize
 from seedbed.model.workspace import LOCK, Workspace, load, read_text
 
 CONFLICT_MARKER = "<<<<<<< before updating"
@@ -140,27 +141,23 @@ def _conflicts(workspace: Workspace) -> list[Finding]:
 
 def _missing_packages(workspace: Workspace) -> list[Finding]:
     prefix = normalize(workspace.scope.name) + "-"
-    present = {normalize(p.distribution) for p in workspace.packages}
-    found = []
-    for package in workspace.packages:
-        sources = {normalize(key): value for key, value in package.sources.items()}
-        for requirement in (*package.requirements, *package.group_requirements):
-            name = requirement_name(requirement) or ""
-            source = sources.get(name)
-            is_sibling = name.startswith(prefix) or (
-                isinstance(source, dict) and source.get("workspace") is True
-            )
-            if is_sibling and name not in present:
-                gone = name.removeprefix(prefix)
-                found.append(
-                    Finding(
-                        "missing-package",
-                        f"'{package.short}' depends on '{name}', which is not in the workspace",
-                        package.manifest,
-                        fix=f"proto depend {package.short} {gone} --remove",
-                    )
-                )
-    return found
+    found = [
+        (package, name)
+        for package in workspace.packages
+        for name, _ in graph.missing(workspace, package)
+    ]
+    declarers = Counter(name for _, name in found)
+    return [
+        Finding(
+            "missing-package",
+            f"'{package.short}' depends on '{name}', which is not in the workspace",
+            package.manifest,
+            fix=f"proto depend {package.short} {name.removeprefix(prefix)} --remove"
+            if declarers[name] == 1
+            else "proto check --fix",  # uv locks only once every one is gone
+        )
+        for package, name in found
+    ]
 
 
 def _stale_lock(workspace: Workspace) -> list[Finding]:
@@ -170,11 +167,9 @@ def _stale_lock(workspace: Workspace) -> list[Finding]:
     problem = uv.lock_check_problem(uv.start_lock_check(root))
     if problem is None:
         return []
-    recorded = lockfile.member_paths((root / LOCK).read_text(encoding="utf-8"))
-    moved = tuple(
-        p.distribution
-        for p in workspace.packages
-        if recorded.get(normalize(p.distribution), p.path.as_posix()) != p.path.as_posix()
+    moved = lockfile.moved_members(
+        (root / LOCK).read_text(encoding="utf-8"),
+        [(p.distribution, p.path.as_posix()) for p in workspace.packages],
     )
     return [
         Finding(

@@ -44,6 +44,10 @@ def package_records(workspace: Workspace, graph: Graph) -> list[dict[str, Any]]:
                 "dependencies": list(graph.dependencies(package.short)),
                 "dependents": list(dependents),
                 "external_dependencies": list(graph.external.get(package.short, ())),
+                "missing_dependencies": [
+                    workspace.scope.short_name(name)
+                    for name in graph.missing.get(package.short, ())
+                ],
                 "ready_to_graduate": package.stage == "seed" and bool(dependents),
             }
         )

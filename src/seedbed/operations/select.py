@@ -18,7 +18,7 @@ from pathlib import Path
 
 from seedbed.effects import git, typecheck
 from seedbed.errors import InvalidInputError, ProtoError
-from seedbed.model import lockfile
+from seedbed.model import imports, lockfile
 from seedbed.model.graph import Graph
 from seedbed.model.workspace import LOCK, MANIFEST, PYTHON_PIN, STAGE_DIRS, Package, Workspace
 
@@ -250,3 +250,12 @@ def chosen(
     if use_affected:
         return affected(workspace, ref, Graph.of(workspace)).packages(workspace)
     return workspace.resolve(names) if names else None
+
+
+def python_sources(workspace: Workspace) -> imports.Sources:
+    """The Python files the commands read (every .py under a package's src/ or tests/,
+    relative to the root) with their blob ids when unchanged: one git listing, or a walk where
+    the workspace is not a git repository."""
+    if git.is_repository(workspace.root):
+        return git.blobs(workspace.root, imports.PATTERNS)
+    return imports.walked_sources(workspace)

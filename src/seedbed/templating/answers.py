@@ -11,7 +11,7 @@ from typing import Any
 from seedbed import __version__
 from seedbed.effects.transaction import Transaction
 from seedbed.errors import InvalidInputError, ProtoError
-from seedbed.model.names import Scope
+from seedbed.model.names import Scope, identifier
 from seedbed.model.workspace import MANIFEST, Package, Stage, Workspace, read_text
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -182,6 +182,37 @@ def set_answer(text: str, key: str, value: str) -> str:
     """The answers file *text* with the top-level scalar *key* set to *value* (line endings,
     comments and every other line kept)."""
     return re.sub(rf"(?m)^{re.escape(key)}: [^\r\n]*(\r?)$", rf"{key}: {value}\1", text)
+
+
+def _present(text: str, key: str) -> bool:
+    return re.search(rf"(?m)^{re.escape(key)}: ", text) is not None
+
+
+def renamed(text: str, scope: Scope, short: str | None = None) -> str:
+    """An answers file's *text* after a package is renamed to *short* or the workspace moves
+    to *scope*: `scope`, `name` and the derived values a team template may store
+    (`distribution`, `import_name`, `import_path`, `name_ident`, `scope_ident`), each set only
+    where the file has it (a workspace's answers file has no `name`)."""
+    values = {"scope": scope.name, "scope_ident": identifier(scope.name)}
+    name = short if short is not None else _answer(text, "name")
+    if name:
+        values |= {
+            "name": name,
+            "name_ident": identifier(name),
+            "distribution": scope.distribution(name),
+            "import_name": scope.import_name(name),
+            "import_path": scope.import_name(name).replace(".", "/"),
+        }
+    for key, value in values.items():
+        if _present(text, key):
+            text = set_answer(text, key, value)
+    return text
+
+
+def _answer(text: str, key: str) -> str:
+    """A top-level scalar answer, unquoted."""
+    match = re.search(rf"(?m)^{re.escape(key)}: ([^\r\n]*)\r?$", text)
+    return match[1].strip().strip("'\"") if match else ""
 
 
 def switch_stage(transaction: Transaction, folder: Path, stage: Stage) -> list[Path]:
