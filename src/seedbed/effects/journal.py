@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from seedbed.effects import git
+from seedbed.effects.locks import FileLock
 from seedbed.errors import ProtoError
 
 LOCK_TIMEOUT_ENV = "PROTO_LOCK_TIMEOUT"
@@ -88,15 +89,11 @@ def command_line() -> str:
 
 def running(root: Path) -> Holder | None:
     """The other process that holds the workspace lock right now, if one does."""
-    from filelock import FileLock, Timeout
-
     folder = state_dir(root.resolve())
     if holding(root) is not None or not (folder / "lock").exists():
         return None
     lock = FileLock(folder / "lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
+    if not lock.acquire():
         return _read_holder(folder) or Holder(0, "proto (another command)", "?" * 19)
     lock.release()
     return None
@@ -108,8 +105,6 @@ def exclusive(root: Path, *, repairing: bool = False) -> Iterator[Holder]:
     stderr) up to PROTO_LOCK_TIMEOUT seconds, then refuse; refuse while an interrupted
     command's journal is there (unless *repairing*: the doctor that undoes it).
     Re-entrant within one process."""
-    from filelock import FileLock, Timeout
-
     root = root.resolve()
     held = holding(root)
     if held is not None:
@@ -119,20 +114,16 @@ def exclusive(root: Path, *, repairing: bool = False) -> Iterator[Holder]:
     folder.mkdir(parents=True, exist_ok=True)
     lock = FileLock(folder / "lock")
     timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
+    if not lock.acquire():
         other = _read_holder(folder)
         who = other.describe() if other else "another proto command"
         print(f"waiting for {who} to finish (up to {timeout:.0f} s)…", file=sys.stderr)
-        try:
-            lock.acquire(timeout=timeout)
-        except Timeout:
+        if not lock.acquire(timeout):
             raise ProtoError(
                 f"the workspace is busy: {who} is still changing it",
                 f"wait for it to finish and run this again (or set {LOCK_TIMEOUT_ENV} to wait "
                 "longer)",
-            ) from None
+            )
     holder = Holder(os.getpid(), command_line(), datetime.now(UTC).isoformat())
     token = _held.set((root, holder))
     try:

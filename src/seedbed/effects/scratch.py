@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from seedbed.effects.locks import FileLock
+
 LOCK_NAME = ".owner.lock"
 
 
 @contextmanager
 def folder(parent: Path, prefix: str) -> Iterator[Path]:
     """A new folder `parent/<prefix>XXXX`, removed when the block ends however it ends."""
-    from filelock import FileLock
-
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     lock = FileLock(path / LOCK_NAME)
     lock.acquire()
@@ -30,16 +30,12 @@ def folder(parent: Path, prefix: str) -> Iterator[Path]:
 
 def leftovers(parent: Path, prefix: str) -> list[Path]:
     """Scratch folders in *parent* whose owner is gone (killed before it could clean up)."""
-    from filelock import FileLock, Timeout
-
     found = []
     for path in sorted(parent.glob(f"{prefix}*")):
         if not path.is_dir() or path.is_symlink():
             continue
         lock = FileLock(path / LOCK_NAME)
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
+        if not lock.acquire():
             continue  # its owner is still at work
         lock.release()
         found.append(path)

@@ -53,7 +53,7 @@ def missing(
 ) -> list[tuple[str, str]]:
     """The workspace packages *package* declares (in its dependencies and, with *groups*, its
     dependency groups) that are not in the workspace: (normalised name, requirement)."""
-    present = {normalize(p.distribution) for p in workspace.packages}
+    present = workspace.distributions
     found: dict[str, str] = {}
     requirements = (*package.requirements, *(package.group_requirements if groups else ()))
     for requirement in requirements:

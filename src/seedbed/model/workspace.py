@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ STAGE_DIRS: dict[Stage, str] = {"seed": "seeds", "core": "core"}
 MANIFEST = "pyproject.toml"
 LOCK = "uv.lock"
 PYTHON_PIN = ".python-version"
+LISTED_NAMES = 20  # an unknown name's hint lists every package up to this many
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -90,6 +92,11 @@ class Workspace:
     packages: tuple[Package, ...]
     config: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
+    @cached_property
+    def distributions(self) -> frozenset[str]:
+        """Every package's distribution name, normalised (computed once per workspace)."""
+        return frozenset(normalize(p.distribution) for p in self.packages)
+
     @property
     def proto_config(self) -> dict[str, Any]:
         """The root manifest's `[tool.proto]` table."""
@@ -117,13 +124,21 @@ class Workspace:
         return None
 
     def get(self, name: str) -> Package:
-        """Like find, but an unknown name is an error that lists what there is."""
+        """Like find, but an unknown name is an error that says what there is: every package
+        in a small workspace, the closest names (and where to see all) in a large one."""
         package = self.find(name)
         if package is None:
-            known = ", ".join(sorted(p.short for p in self.packages)) or "none yet"
-            raise InvalidInputError(
-                f"no package named '{name}' in this workspace", f"packages: {known}"
-            )
+            names = sorted(p.short for p in self.packages)
+            if len(names) <= LISTED_NAMES:
+                hint = f"packages: {', '.join(names) or 'none yet'}"
+            else:
+                import difflib
+
+                close = difflib.get_close_matches(self.scope.short_name(name), names, n=3)
+                hint = (f"did you mean {' or '.join(close)}? " if close else "") + (
+                    f"`proto list` shows all {len(names)} packages"
+                )
+            raise InvalidInputError(f"no package named '{name}' in this workspace", hint)
         return package
 
     def resolve(self, names: list[str]) -> list[Package]:
