@@ -66,7 +66,7 @@ def test_the_history_keeps_every_released_version(tmp_path: Path) -> None:
 def test_the_installed_wheel_ships_the_history(tmp_path: Path) -> None:
     """In a regular install the bundle sits next to the package; in a checkout it is built."""
     found = templates.template_history()
-    if (Path(templates.__file__).parent / "templates.bundle").is_file():
+    if (templates.PACKAGE_DIR / "templates.bundle").is_file():
         assert found.name == "templates.bundle"
     else:
         assert (found / "HEAD").is_file()
