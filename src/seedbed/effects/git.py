@@ -279,3 +279,145 @@ def blob_id(data: bytes) -> str:
 
     header = b"blob %d\0" % len(data)
     return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
+
+
+def stage(root: Path, paths: list[str]) -> None:
+    """`git add -A -- PATHS`: stage the work-tree state of *paths* (removals included)."""
+    if paths:
+        run_git(["add", "-A", "--", *paths], root, shown=["add", *paths[:3]])
+
+
+def show_prefix(root: Path) -> str:
+    """Where *root* is inside its repository: `inner/folder/`, or '' at the top."""
+    return run_git(["rev-parse", "--show-prefix"], root).strip()
+
+
+# ------------------------------------------------------------------ history, read-only
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit, as people name it: its id, subject and author (and the author's email)."""
+
+    sha: str
+    subject: str
+    author: str
+    email: str = ""
+
+    @property
+    def short(self) -> str:
+        """The abbreviated id (12 characters)."""
+        return self.sha[:12]
+
+
+def commits(root: Path, shas: list[str]) -> dict[str, Commit]:
+    """Who wrote *shas* and what they called them (`git log --no-walk`), by id."""
+    if not shas:
+        return {}
+    out = run_git(
+        ["log", "--no-walk=unsorted", "-z", "--format=%H%x1f%an%x1f%ae%x1f%s", *shas, "--"],
+        root,
+        shown=["log", "--no-walk", *shas[:3]],
+    )
+    found = {}
+    for entry in _lines(out):
+        sha, author, email, subject = entry.strip("\n").split("\x1f", 3)
+        found[sha] = Commit(sha, subject, author, email)
+    return found
+
+
+def first_parent_line(root: Path, head: str, pathspecs: list[str] | None = None) -> list[str]:
+    """The commits on the first-parent history of *head*, newest first (only those that
+    change *pathspecs* when given, relative to *root*)."""
+    args = ["rev-list", "--first-parent", head]
+    if pathspecs is not None:
+        args += ["--", *pathspecs]
+    return run_git(args, root).split()
+
+
+def first_parent_changes(root: Path, base: str, head: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each commit after *base* up to *head* on the first-parent history, oldest first, with
+    the paths it changes against its first parent (a merge: what it brought in), relative to
+    *root* and only those under it."""
+    out = run_git(
+        ["log", "--first-parent", "-m", "--no-renames", "--relative", "--name-only", "-z",
+         "--format=%x01%H", f"{base}..{head}", "--"],
+        root,
+        shown=["log", "--first-parent", f"{base}..{head}"],
+    )  # fmt: skip
+    found = []
+    for chunk in out.split("\x01")[1:]:
+        sha, _, rest = chunk.partition("\0")
+        paths = tuple(path for path in rest.lstrip("\n").split("\0") if path)
+        found.append((sha.strip(), paths))
+    found.reverse()
+    return found
+
+
+def parents(root: Path, sha: str) -> list[str]:
+    """The parents of a commit, first parent first."""
+    return run_git(["rev-list", "--parents", "-n", "1", sha], root).split()[1:]
+
+
+def read_files(root: Path, rev: str, paths: list[str]) -> dict[str, bytes | None]:
+    """The content of each of *paths* (relative to *root*) at commit *rev*, as git stores it;
+    None for a path that is not a file there. One `git cat-file --batch` for them all."""
+    if not paths:
+        return {}
+    prefix = show_prefix(root)
+    request = "".join(f"{rev}:{prefix}{path}\n" for path in paths).encode()
+    try:
+        result = subprocess.run(
+            ["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True,
+            check=False,
+        )  # fmt: skip
+    except OSError as error:
+        raise NOT_INSTALLED from error
+    if result.returncode != 0:
+        error_text = result.stderr.decode(errors="replace")
+        raise ToolFailedError(["git", "cat-file", "--batch"], error_text)
+    found: dict[str, bytes | None] = {}
+    out, position = result.stdout, 0
+    for path in paths:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) != 3 or header[1] != b"blob":  # "missing", or a tree
+            found[path] = None
+            if len(header) == 3:
+                position += int(header[2]) + 1
+            continue
+        size = int(header[2])
+        found[path] = out[position : position + size]
+        position += size + 1
+    return found
+
+
+def checkout_form(root: Path, rev: str, path: str) -> bytes:
+    """A file of commit *rev* as a checkout writes it (line endings and filters applied)."""
+    try:
+        result = subprocess.run(
+            ["git", "cat-file", "--filters", f"{rev}:{show_prefix(root)}{path}"], cwd=root,
+            capture_output=True, check=False,
+        )  # fmt: skip
+    except OSError as error:
+        raise NOT_INSTALLED from error
+    if result.returncode != 0:
+        raise ToolFailedError(["git", "cat-file", "--filters", path], result.stderr.decode())
+    return result.stdout
+
+
+def subfolders(root: Path, rev: str, folder: str) -> list[str]:
+    """The names of the folders directly inside *folder* (relative to *root*) at *rev*."""
+    out = run_git(["ls-tree", "-z", rev, "--", f"{folder}/"], root, ok=(0, 128))
+    return [
+        entry.split("\t", 1)[1].rsplit("/", 1)[-1]
+        for entry in _lines(out)
+        if entry.split(" ", 2)[1] == "tree"
+    ]
+
+
+def modes(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
+    """The mode git records for each of *paths* at *rev* (100644, 100755, 120000...)."""
+    out = run_git(["ls-tree", "-z", rev, "--", *paths], root) if paths else ""
+    return {entry.split("\t", 1)[1]: entry.split(" ", 1)[0] for entry in _lines(out)}
