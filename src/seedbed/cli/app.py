@@ -61,7 +61,7 @@ GLOBAL_OPTIONS = ("-C", "--directory", "--version")
 # The command table, in the order `proto --help` lists it: each is `seedbed.cli.<name>.command`.
 COMMANDS = (
     "init", "new", "depend", "list", "graph", "graduate", "check", "affected", "run",
-    "version", "publish", "update", "kinds", "doctor",
+    "sheriff", "version", "publish", "update", "kinds", "doctor",
 )  # fmt: skip
 
 
