@@ -186,7 +186,8 @@ def test_refusals_change_nothing(cli: Cli, red: tuple[Path, dict[str, str]], sta
                          "there is no culprit to find", "`proto run test -p notes`")  # fmt: skip
     assert_clean_failure(
         cli("sheriff", "url-parser", "--good", shas["Break text-tools"], cwd=root), 1,
-        "url-parser test already fails at the good end", "from --good)", "pass an older --good",
+        "url-parser test already fails at the good end", "from --good): FAILED: ",
+        "pass an older --good",
     )  # fmt: skip
     (root / "seeds/notes/BROKEN").write_text("BROKEN\n")  # HEAD is searched, not the work tree
     assert_clean_failure(cli("sheriff", "notes", cwd=root), 1, "notes test passes at HEAD")
@@ -198,8 +199,11 @@ def test_a_package_that_never_passed(cli: Cli, tmp_path: Path, stand: Stand) -> 
     commit(root, "Broken from the start", {"seeds/late/pyproject.toml": '[project]\nname = '
            '"acme-late"\nversion = "0.1.0"\n', "seeds/late/BROKEN": "BROKEN\n"})  # fmt: skip
     commit(root, "Late words", {"seeds/late/README.md": "words\n"})
-    assert_clean_failure(cli("sheriff", "late", cwd=root), 1, "late test already fails at",
-                         "it never passed, so no commit turned it red")  # fmt: skip
+    assert_clean_failure(
+        cli("sheriff", "late", cwd=root), 1, "late test already fails at the good end",
+        "from the package's first commit): FAILED: seeds/late/BROKEN is broken",
+        "no commit is to blame for a task that failed from the start",
+    )  # fmt: skip
 
 
 def test_a_flaky_task_is_reported_not_blamed(

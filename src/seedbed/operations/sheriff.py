@@ -14,6 +14,7 @@ over to the branch, in one transaction.
 
 from __future__ import annotations
 
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ NO_IDENTITY = ProtoError(
     "git has no identity configured, so the revert cannot be committed",
     "set user.name and user.email with `git config`, then run it again",
 )
+EXIT_CODE = re.compile(r"\(exit code -?\d+\)")
 FROM = {"--good": "--good", "cache": "the task cache", "first": "the package's first commit"}
 
 
@@ -233,15 +235,14 @@ def _default_good(
 
 def _red_at_good(name: str, good: git.Commit, chosen_by: str, trial: Trial) -> ProtoError:
     where = f'{good.short} ("{good.subject}", from {FROM[chosen_by]})'
-    if chosen_by == "first":
-        return ProtoError(
-            f"{name} already fails at {where}: it never passed, so no commit turned it red",
-            "if it passed at some commit, pass that as --good",
-        )
-    summary = trial.output.strip().splitlines()[-1:] or [""]
+    lines = [line.strip(" =") for line in trial.output.splitlines()]
+    gist = [line for line in lines if line and not EXIT_CODE.fullmatch(line)][-1:] or ["failed"]
     return ProtoError(
-        f"{name} already fails at the good end {where}: {summary[0]}",
-        "pass an older --good, one at which it passed",
+        f"{name} already fails at the good end {where}: {gist[0]}",
+        "no commit is to blame for a task that failed from the start; if it passed at a later "
+        "commit, pass that as --good"
+        if chosen_by == "first"
+        else "pass an older --good, one at which it passed",
     )
 
 
