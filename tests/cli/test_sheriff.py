@@ -227,9 +227,9 @@ def test_revert_a_core_package(cli: Cli, red: tuple[Path, dict[str, str]], stand
     assert run("git", "rev-parse", "HEAD~1", cwd=root).strip() == shas["Document url-parser"]
     message = run("git", "log", "-1", "--format=%B", cwd=root)
     assert message.startswith(f'Revert "Break text-tools"\n\nThis reverts commit {culprit}.\n')
-    start = shas["Start"][:12]
-    assert f"- url-parser test: passed at {start}, fails from {culprit[:12]} on" in message
-    assert "- text-tools test: passed at" in message
+    start = shas["Tidy text-tools"][:12]  # the last commit tried before the culprit
+    assert f"- url-parser test: passes at {start}, fails from {culprit[:12]} on" in message
+    assert f"- text-tools test: passes at {start}, fails from {culprit[:12]} on" in message
     assert result.stdout.splitlines()[-1] == (
         f'Reverted {culprit[:12]} "Break text-tools" in {head(root)[:12]}: url-parser test, '
         "text-tools test pass again."

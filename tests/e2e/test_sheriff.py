@@ -105,7 +105,10 @@ def test_the_sheriff_finds_and_reverts_what_turned_core_red(
     assert f'Reverted {short} "Say hi" in ' in reverted.stdout
     message = run("git", "log", "-1", "--format=%B", cwd=root)
     assert message.startswith(f'Revert "Say hi"\n\nThis reverts commit {shas["Say hi"]}.')
-    assert f"- url-parser test: passed at {shas['Tidy text-tools'][:12]}" in message  # cached
+    assert (
+        f"- url-parser test: passes at {shas['Tidy text-tools'][:12]}, fails from {short} on"
+        in message
+    )
     assert run("git", "status", "--porcelain", cwd=root) == "?? mine.txt\n"
     again = proto("run", "test", "-p", "url-parser", "-p", "text-tools", "--json", cwd=root)
     assert again.returncode == 0, again.stderr

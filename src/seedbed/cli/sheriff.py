@@ -123,10 +123,9 @@ def _show(finding: Finding) -> None:
     )
     typer.echo(f"  good  {finding.good[:12]}  {CHOSEN[finding.chosen_by]}")
     typer.echo(f"  bad   {finding.bad[:12]}  (HEAD)")
-    typer.echo(
-        f"  {finding.commits} commits after the good one, {finding.candidates} of which can "
-        f"change {name}; tested at {len(finding.tested)}:"
-    )
+    commits = f"{finding.commits} commit{'s' if finding.commits != 1 else ''}"
+    typer.echo(f"  {commits} since the good one, {finding.candidates} of which can change {name}")
+    typer.echo("  tested:")
     for tested in finding.tested:
         verdict = "passed" if tested.passed else "failed"
         how = " (cached)" if tested.cached else ""

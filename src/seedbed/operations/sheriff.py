@@ -70,6 +70,7 @@ class Finding:
     chosen_by: str  # "--good", "cache" or "first"
     bad: str
     culprit: git.Commit
+    passed_at: str  # the last commit before the culprit that was tried (it passed there)
     output: str  # what the task printed at the culprit
     tested: tuple[Tested, ...]  # in history order
     commits: int  # commits after good, up to HEAD
@@ -204,7 +205,8 @@ def _hunt(
     culprit = points[verdict.point]
     first = {sha: next(t for t in mine if t.commit == sha) for sha in shas}
     return Finding(
-        package, task, good, chosen_by, head, described[culprit], _last(mine, culprit).output,
+        package, task, good, chosen_by, head, described[culprit], points[verdict.point - 1],
+        _last(mine, culprit).output,
         tuple(Tested(described[sha], first[sha].passed, first[sha].cached) for sha in shas),
         len(changes), len(candidates),
     )  # fmt: skip
@@ -316,13 +318,13 @@ def _refuse_seeds_only(root: Path, blamed: tuple[Finding, ...]) -> None:
 def _message(blamed: tuple[Finding, ...]) -> str:
     culprit = blamed[0].culprit
     lines = "\n".join(
-        f"- {f.package.short} {f.task}: passed at {f.good[:12]}, fails from {culprit.short} on"
+        f"- {f.package.short} {f.task}: passes at {f.passed_at[:12]}, fails from {culprit.short} on"
         for f in blamed
     )
     return (
         f'Revert "{culprit.subject}"\n\nThis reverts commit {culprit.sha}.\n\n'
-        "proto sheriff: this commit turned core packages red, and they pass again with the "
-        f"revert:\n{lines}\n"
+        "It turned core packages red, and they pass again with the revert (found by proto "
+        f"sheriff):\n{lines}\n"
     )
 
 
