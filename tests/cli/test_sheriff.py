@@ -5,7 +5,6 @@ stand-in fails a package's task while a file of the package or its dependencies 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,14 @@ from seedbed.tasks import runner
 from seedbed.tasks.definitions import Task
 from seedbed.tasks.envs import Environments
 from tests.conftest import InProcess
-from tests.helpers import assert_clean_failure, make_workspace, run, snapshot
+from tests.helpers import (
+    assert_clean_failure,
+    make_workspace,
+    run,
+    run_results,
+    snapshot,
+    untouched,
+)
 
 Cli = Callable[..., InProcess]
 PACKAGES = {"text-tools": [], "url-parser": ["text-tools"], "web": ["url-parser"], "notes": []}
@@ -95,11 +101,7 @@ def red(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 def sheriff(cli: Cli, root: Path, *args: str, code: int = 0) -> list[dict[str, object]]:
-    result = cli("sheriff", *args, "--json", cwd=root)
-    assert result.returncode == code, result.stderr
-    data = json.loads(result.stdout)
-    assert isinstance(data, list)
-    return data
+    return run_results(cli, root, *args, code=code, command="sheriff")
 
 
 def test_the_culprit_and_only_commits_that_can_change_the_result_tried(
@@ -108,7 +110,7 @@ def test_the_culprit_and_only_commits_that_can_change_the_result_tried(
     root, shas = red
     (root / "seeds/notes/README.md").write_text("my uncommitted edit\n")
     (root / "scratch.txt").write_text("untracked\n")
-    before = snapshot(root)
+    before = untouched(root)
     [found] = sheriff(cli, root, "url-parser")
     assert list(found) == ["package", "task", "good", "bad", "culprit", "tested"]
     assert found["package"] == "url-parser"
@@ -122,9 +124,7 @@ def test_the_culprit_and_only_commits_that_can_change_the_result_tried(
                                         "Document url-parser")}  # fmt: skip
     assert not tested & {shas["Notes"], shas["Web"], shas["More notes"]}
     assert {commit for _, commit in stand.ran} <= tested
-    assert snapshot(root) == before  # the work tree, index and branch are untouched
-    assert head(root) == shas["Document url-parser"]
-    assert worktrees(root) == 1
+    assert untouched(root) == before  # work tree, index, branch; the scratch worktree is gone
 
     text = cli("sheriff", "url-parser", cwd=root)
     assert text.returncode == 0, text.stderr
@@ -261,7 +261,7 @@ def test_reverts_refused_leave_everything_as_it_was(
     # a seed fixes forward: the culprit is named, nothing is reverted
     commit(root, "Break web", {"seeds/web/src/acme/web/__init__.py": "BROKEN = 1\n"})
     commit(root, "Notes again", {"seeds/notes/README.md": "again\n"})
-    before, tip = snapshot(root), head(root)
+    before = untouched(root)
     refused = cli("sheriff", "web", "--revert", cwd=root)
     assert_clean_failure(refused, 1, "web is a seed, and seeds fix forward, so nothing was "
                          "reverted:", '"Break text-tools") by Test Maker turned its test red',
@@ -269,8 +269,7 @@ def test_reverts_refused_leave_everything_as_it_was(
     assert "web test: turned red by" in refused.stdout  # the finding is still shown
     # with a core package alongside: all or nothing
     assert_clean_failure(cli("sheriff", "url-parser", "web", "--revert", cwd=root), 1, "seed")
-    assert (snapshot(root), head(root)) == (before, tip)
-    assert worktrees(root) == 1
+    assert untouched(root) == before
 
 
 def test_a_revert_that_does_not_fix_or_does_not_apply_leaves_nothing(
@@ -279,20 +278,19 @@ def test_a_revert_that_does_not_fix_or_does_not_apply_leaves_nothing(
     root, _ = red
     url_parser = "core/url-parser/src/acme/url_parser/__init__.py"
     commit(root, "Break url-parser too", {url_parser: "BROKEN = 2\n"})
-    before, tip = snapshot(root), head(root)
+    before = untouched(root)
     assert_clean_failure(cli("sheriff", "url-parser", "--revert", cwd=root), 1,
                          "does not make url-parser test pass again, so nothing was reverted",
                          "more than one commit may have turned it red")  # fmt: skip
-    assert (snapshot(root), head(root)) == (before, tip)
+    assert untouched(root) == before
 
     commit(root, "Fix url-parser", {url_parser: '"""url-parser."""\n'})
     commit(root, "Rework the break", {MODULE: '"""text-tools."""\nBROKEN = "still"\n'})
-    before, tip = snapshot(root), head(root)
+    before = untouched(root)
     assert_clean_failure(cli("sheriff", "text-tools", "--revert", cwd=root), 1,
                          '"Break text-tools") does not apply cleanly on HEAD (conflicts in '
                          f"{MODULE})", "git revert")  # fmt: skip
-    assert (snapshot(root), head(root)) == (before, tip)
-    assert worktrees(root) == 1
+    assert untouched(root) == before
 
 
 def test_a_commit_that_only_touched_other_seeds_is_never_reverted(
@@ -303,8 +301,8 @@ def test_a_commit_that_only_touched_other_seeds_is_never_reverted(
     root = make_workspace(tmp_path / "acme", {"alpha": ["beta"], "beta": []}, core=("alpha",),
                           lock=True)  # fmt: skip
     commit(root, "Break beta", {"seeds/beta/src/acme/beta/__init__.py": "BROKEN = 1\n"})
-    before, tip = snapshot(root), head(root)
+    before = untouched(root)
     assert_clean_failure(cli("sheriff", "alpha", "--revert", cwd=root), 1,
                          '"Break beta") changed only other seeds, which fix forward',
                          "proto check")  # fmt: skip
-    assert (snapshot(root), head(root)) == (before, tip)
+    assert untouched(root) == before

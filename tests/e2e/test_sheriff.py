@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Runner, assert_clean_failure, commit_all, run, snapshot
+from tests.helpers import Runner, assert_clean_failure, commit_all, run, run_results, untouched
 
 pytestmark = pytest.mark.e2e
 
@@ -38,21 +38,8 @@ def change(root: Path, message: str, path: str, edit: str) -> str:
     return run("git", "rev-parse", "HEAD", cwd=root).strip()
 
 
-def state(root: Path) -> dict[str, object]:
-    """What the sheriff must leave as it was: files, git status and index (but `.proto/`, where
-    the task cache gains the passes it saw)."""
-    found = snapshot(root)
-    kept = {k: v for k, v in found["files"].items() if not k.startswith(".proto/")}  # type: ignore[attr-defined]
-    dirs = [d for d in found["dirs"] if not d.startswith(".proto")]  # type: ignore[attr-defined]
-    return {**found, "files": kept, "dirs": dirs}
-
-
 def sheriff_json(proto: Runner, root: Path, *args: str) -> list[dict[str, object]]:
-    result = proto("sheriff", *args, "--json", cwd=root)
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert isinstance(data, list)
-    return data
+    return run_results(proto, root, *args, command="sheriff")
 
 
 @pytest.fixture
@@ -84,7 +71,7 @@ def test_the_sheriff_finds_and_reverts_what_turned_core_red(
     root, shas = red_core
     (root / "seeds/notes/README.md").write_text("an edit of mine\n")
     (root / "mine.txt").write_text("untracked\n")
-    before = state(root)
+    before = untouched(root)
     [found] = sheriff_json(proto, root, "url-parser")
     assert found["culprit"] == {"sha": shas["Say hi"], "subject": "Say hi",
                                 "author": "Test Maker"}  # fmt: skip
@@ -93,8 +80,7 @@ def test_the_sheriff_finds_and_reverts_what_turned_core_red(
     tested = set(found["tested"])  # type: ignore[arg-type]
     assert shas["Say hi"] in tested
     assert not tested & {shas["Notes"], shas["Web"], shas["More notes"]}  # never tried
-    assert state(root) == before  # work tree, index and branch untouched
-    assert len(run("git", "worktree", "list", cwd=root).splitlines()) == 1
+    assert untouched(root) == before  # work tree, index, branch; the worktree is gone
 
     run("git", "checkout", "--", "seeds/notes/README.md", cwd=root)
     reverted = proto("sheriff", "url-parser", "--revert", cwd=root)
@@ -120,7 +106,7 @@ def test_the_sheriff_finds_and_reverts_what_turned_core_red(
     notes_tests = "seeds/notes/tests/test_notes.py"
     broke = change(root, "Break notes", notes_tests, "+\n\ndef test_breaks():\n    assert 0\n")
     change(root, "Web again", "seeds/web/README.md", "+\nAgain.\n")
-    before, tip = state(root), run("git", "rev-parse", "HEAD", cwd=root)
+    before = untouched(root)
     refused = proto("sheriff", "notes", "--revert", cwd=root)
     assert_clean_failure(
         refused, 1, "notes is a seed, and seeds fix forward, so nothing was reverted: "
@@ -128,7 +114,7 @@ def test_the_sheriff_finds_and_reverts_what_turned_core_red(
         "pitch in and fix it forward",
     )  # fmt: skip
     assert f'notes test: turned red by {broke[:12]} "Break notes"' in refused.stdout
-    assert (state(root), run("git", "rev-parse", "HEAD", cwd=root)) == (before, tip)
+    assert untouched(root) == before
 
 
 def test_a_flaky_task_is_reported_as_flaky(

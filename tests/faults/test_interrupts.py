@@ -17,7 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import BIN, PROTO, Runner, assert_clean_failure, commit_all, run, snapshot
+from tests.helpers import (
+    BIN,
+    PROTO,
+    Runner,
+    assert_clean_failure,
+    commit_all,
+    run,
+    snapshot,
+    untouched,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -243,16 +252,6 @@ def test_a_full_disk_changes_nothing(
 SHERIFF = ["sheriff", "text-tools", "--revert"]
 
 
-def sheriff_state(root: Path) -> tuple[dict[str, object], str, int]:
-    """Files (but the task cache in .proto/, which gains the passes seen), git status and
-    index, HEAD, and how many worktrees the repository has."""
-    found = snapshot(root)
-    files = {k: v for k, v in found["files"].items() if not k.startswith(".proto/")}  # type: ignore[attr-defined]
-    dirs = [d for d in found["dirs"] if not d.startswith(".proto")]  # type: ignore[attr-defined]
-    head = run("git", "rev-parse", "HEAD", cwd=root)
-    return {**found, "files": files, "dirs": dirs}, head, worktree_count(root)
-
-
 def worktree_count(root: Path) -> int:
     return len(run("git", "worktree", "list", cwd=root).splitlines())
 
@@ -278,10 +277,10 @@ def red_core(graph_workspace: Path, proto: Runner) -> Path:
 def test_sheriff_stopped_by_sigterm_leaves_everything_as_it_was(
     red_core: Path, target: str, when: str
 ) -> None:
-    before = sheriff_state(red_core)
+    before = untouched(red_core)
     result = stop(red_core, SHERIFF, target, when, "TERM")
     assert_clean_failure(result, 128 + 15, "stopped by SIGTERM", "every change")
-    assert sheriff_state(red_core) == before  # the scratch worktree is gone too
+    assert untouched(red_core) == before  # the scratch worktree is gone too
 
 
 @pytest.mark.parametrize(
@@ -292,7 +291,7 @@ def test_sheriff_stopped_by_sigterm_leaves_everything_as_it_was(
 def test_sheriff_killed_is_repaired_by_doctor(
     red_core: Path, proto: Runner, target: str, when: str
 ) -> None:
-    before = sheriff_state(red_core)
+    before = untouched(red_core)
     killed = stop(red_core, SHERIFF, target, when, "KILL")
     assert killed.returncode == -9, killed.stderr
     assert worktree_count(red_core) == 2  # the scratch worktree is left
@@ -306,7 +305,7 @@ def test_sheriff_killed_is_repaired_by_doctor(
         assert "is the worktree of a `proto sheriff` that was killed" in report.stdout
     fixed = proto("doctor", "--fix", cwd=red_core)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    assert sheriff_state(red_core) == before
+    assert untouched(red_core) == before
     assert proto("doctor", cwd=red_core).stdout == "The workspace is healthy.\n"
     again = proto(*SHERIFF, cwd=red_core)  # and the sheriff does its job afterwards
     assert again.returncode == 0, again.stderr

@@ -366,18 +366,9 @@ def read_files(root: Path, rev: str, paths: list[str]) -> dict[str, bytes | None
         return {}
     prefix = show_prefix(root)
     request = "".join(f"{rev}:{prefix}{path}\n" for path in paths).encode()
-    try:
-        result = subprocess.run(
-            ["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True,
-            check=False,
-        )  # fmt: skip
-    except OSError as error:
-        raise NOT_INSTALLED from error
-    if result.returncode != 0:
-        error_text = result.stderr.decode(errors="replace")
-        raise ToolFailedError(["git", "cat-file", "--batch"], error_text)
+    out = _run_bytes(["cat-file", "--batch"], root, request)
     found: dict[str, bytes | None] = {}
-    out, position = result.stdout, 0
+    position = 0
     for path in paths:
         end = out.index(b"\n", position)
         header = out[position:end].split()
@@ -395,15 +386,18 @@ def read_files(root: Path, rev: str, paths: list[str]) -> dict[str, bytes | None
 
 def checkout_form(root: Path, rev: str, path: str) -> bytes:
     """A file of commit *rev* as a checkout writes it (line endings and filters applied)."""
+    return _run_bytes(["cat-file", "--filters", f"{rev}:{show_prefix(root)}{path}"], root)
+
+
+def _run_bytes(args: list[str], cwd: Path, input: bytes | None = None) -> bytes:
+    """`git ARGS` with bytes in and out (file contents); ToolFailedError on failure."""
     try:
-        result = subprocess.run(
-            ["git", "cat-file", "--filters", f"{rev}:{show_prefix(root)}{path}"], cwd=root,
-            capture_output=True, check=False,
-        )  # fmt: skip
+        result = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True,
+                                check=False)  # fmt: skip
     except OSError as error:
         raise NOT_INSTALLED from error
     if result.returncode != 0:
-        raise ToolFailedError(["git", "cat-file", "--filters", path], result.stderr.decode())
+        raise ToolFailedError(["git", *args], result.stderr.decode(errors="replace"))
     return result.stdout
 
 
