@@ -306,3 +306,24 @@ def test_a_commit_that_only_touched_other_seeds_is_never_reverted(
                          '"Break beta") changed only other seeds, which fix forward',
                          "proto check")  # fmt: skip
     assert untouched(root) == before
+
+
+def test_a_revert_removes_what_the_culprit_added_and_restores_modes(
+    cli: Cli, tmp_path: Path, stand: Stand
+) -> None:
+    root = make_workspace(tmp_path / "acme", PACKAGES, core=CORE, lock=True)
+    script = root / "core/text-tools/run.sh"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    commit(root, "A script", {})
+    script.chmod(0o644)
+    commit(root, "Break text-tools with a file", {"core/text-tools/BROKEN.txt": "BROKEN\n"})
+    commit(root, "Notes", {"seeds/notes/README.md": "words\n"})
+    result = cli("sheriff", "text-tools", "--revert", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert not (root / "core/text-tools/BROKEN.txt").exists()
+    assert script.stat().st_mode & 0o111  # executable again, as before the culprit
+    assert run("git", "status", "--porcelain", cwd=root) == ""
+    assert run("git", "show", "--stat", "--format=%s", "HEAD", cwd=root).splitlines()[0] == (
+        'Revert "Break text-tools with a file"'
+    )
