@@ -327,3 +327,21 @@ def test_a_revert_removes_what_the_culprit_added_and_restores_modes(
     assert run("git", "show", "--stat", "--format=%s", "HEAD", cwd=root).splitlines()[0] == (
         'Revert "Break text-tools with a file"'
     )
+
+
+def test_the_repositorys_hooks_do_not_run_in_the_scratch_worktree(
+    cli: Cli, red: tuple[Path, dict[str, str]], stand: Stand, tmp_path: Path
+) -> None:
+    root, _ = red
+    ran = tmp_path / "hooks-ran"
+    for hook in ("post-checkout", "pre-commit", "commit-msg"):
+        script = root / ".git/hooks" / hook
+        script.write_text(f'#!/bin/sh\necho {hook} "$PWD" >> {ran}\n')
+        script.chmod(0o755)
+    result = cli("sheriff", "url-parser", "--revert", cwd=root)
+    assert result.returncode == 0, result.stderr
+    # the branch's commit is the user's: its hooks run there, and only there
+    assert sorted(line.split()[0] for line in ran.read_text().splitlines()) == [
+        "commit-msg", "pre-commit",
+    ]  # fmt: skip
+    assert all(line.split()[1] == str(root) for line in ran.read_text().splitlines())

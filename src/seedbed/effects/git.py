@@ -10,6 +10,7 @@ imported only where that is needed.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -279,6 +280,11 @@ def blob_id(data: bytes) -> str:
 
     header = b"blob %d\0" % len(data)
     return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
+
+
+# For git commands in a throw-away worktree: the repository's hooks (post-checkout, say) are
+# the user's, for the user's work tree; they do not run there.
+NO_HOOKS = ["-c", f"core.hooksPath={os.devnull}"]
 
 
 def stage(root: Path, paths: list[str]) -> None:

@@ -74,7 +74,8 @@ def worktree(root: Path, rev: str, prefix: str) -> Iterator[Path]:
     inner = root.resolve().relative_to(toplevel.resolve())
     with folder(Path(tempfile.gettempdir()), prefix) as scratch:
         tree = scratch / WORKTREE
-        git.run_git(["worktree", "add", "--quiet", "--detach", str(tree), rev], toplevel)
+        git.run_git([*git.NO_HOOKS, "worktree", "add", "--quiet", "--detach", str(tree), rev],
+                    toplevel)  # fmt: skip
         try:
             yield tree / inner
         finally:

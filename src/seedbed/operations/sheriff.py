@@ -332,7 +332,7 @@ def _revert_in(tree: Path, culprit: git.Commit, message: str) -> str:
     """Revert *culprit* in the scratch worktree and commit it there; its id."""
     mainline = ["-m", "1"] if len(git.parents(tree, culprit.sha)) > 1 else []
     try:
-        git.run_git(["revert", "--no-commit", *mainline, culprit.sha], tree)
+        git.run_git([*git.NO_HOOKS, "revert", "--no-commit", *mainline, culprit.sha], tree)
     except ToolFailedError:
         conflicts = git.run_git(["diff", "--name-only", "--diff-filter=U"], tree).split()
         git.run_git(["revert", "--abort"], tree, ok=(0, 128))
@@ -346,7 +346,7 @@ def _revert_in(tree: Path, culprit: git.Commit, message: str) -> str:
         ) from None
     if not all(git.identity(tree)):
         raise NO_IDENTITY
-    git.run_git(["commit", "--quiet", "--no-verify", "--allow-empty", "-m", message], tree)
+    git.run_git([*git.NO_HOOKS, "commit", "--quiet", "--allow-empty", "-m", message], tree)
     return git.rev_parse(tree, "HEAD") or ""
 
 

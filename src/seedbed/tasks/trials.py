@@ -51,7 +51,8 @@ class Trials:
         the task environments are, reused from one commit to the next)."""
         if self._checked_out == commit:
             return
-        git.run_git(["checkout", "--quiet", "--force", "--detach", commit], self.tree)
+        git.run_git([*git.NO_HOOKS, "checkout", "--quiet", "--force", "--detach", commit],
+                    self.tree)  # fmt: skip
         git.run_git(["clean", "-ffdxq", "-e", ".proto", "--", "."], self.tree)
         self._checked_out = commit
 
