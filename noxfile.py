@@ -43,6 +43,6 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Time proto against the work it wraps; figures go to benchmarks/results/."""
     session.install(".")
-    for name in ("new", "graph", "scale", "run"):
+    for name in ("new", "graph", "scale", "run", "sheriff"):
         out = f"benchmarks/results/{name}.json"
         session.run("python", f"benchmarks/bench_{name}.py", "--out", out, *session.posargs)

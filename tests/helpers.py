@@ -70,12 +70,24 @@ def snapshot(root: Path) -> dict[str, object]:
     return {"files": files, "dirs": dirs, "status": status, "index": index}
 
 
+def untouched(root: Path) -> tuple[dict[str, object], str, int]:
+    """What `proto sheriff` leaves as it was (and a refused revert too): the snapshot but for
+    `.proto/` (the task cache gains the passes it saw), HEAD, and how many worktrees the
+    repository has (its scratch worktree is gone, however it ended)."""
+    found = snapshot(root)
+    files = {k: v for k, v in found["files"].items() if not k.startswith(".proto/")}  # type: ignore[attr-defined]
+    dirs = [d for d in found["dirs"] if not d.startswith(".proto")]  # type: ignore[attr-defined]
+    head = run("git", "rev-parse", "HEAD", cwd=root).strip()
+    worktrees = len(run("git", "worktree", "list", cwd=root).splitlines())
+    return {**found, "files": files, "dirs": dirs}, head, worktrees
+
+
 def run_results(
-    runner: Callable[..., Outcome], root: Path, *args: str, code: int = 0
+    runner: Callable[..., Outcome], root: Path, *args: str, code: int = 0, command: str = "run"
 ) -> list[dict[str, object]]:
-    """`proto run ARGS --json` with *runner* (in-process or the installed proto) in *root*: the
-    exit code must be *code*; returns the JSON array it printed."""
-    result = runner("run", *args, "--json", cwd=root)
+    """`proto run ARGS --json` (or another *command*) with *runner* (in-process or the installed
+    proto) in *root*: the exit code must be *code*; returns the JSON array it printed."""
+    result = runner(command, *args, "--json", cwd=root)
     assert result.returncode == code, result.stderr
     data = json.loads(result.stdout)
     assert isinstance(data, list)

@@ -52,7 +52,7 @@ def test_workflows_pass_the_linters(tmp_path: Path, proto: Runner, flags: list[s
     assert "actions/cache/restore@" in ci
     assert "actions/cache/save@" in ci
     assert "if: ${{ !cancelled() }}" in ci  # a failing shard still shares its passes
-    assert ci.count("path: .proto/cache") == 2
+    assert ci.count("path: .proto/cache") == 4  # restored and saved by the shards and the sheriff
     assert "key: proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-${{ github.run_id }}" in ci
     restore = "            proto-${{ runner.os }}-${{ hashFiles('uv.lock') }}-\n"
     assert f"restore-keys: |\n{restore}" in ci
@@ -173,3 +173,103 @@ def test_the_release_build_carries_the_template_history(tmp_path: Path) -> None:
     assert f"refs/tags/v{__version__}\n" in heads
     with tarfile.open(next(out.glob("*.tar.gz"))) as sdist:
         assert f"seedbed-{__version__}/CHANGELOG.md" in sdist.getnames()
+
+
+def test_the_sheriff_job_on_main_only_with_least_permissions(workspace: Path) -> None:
+    import yaml
+
+    ci = yaml.safe_load((workspace / ".github/workflows/ci.yml").read_text())
+    job = ci["jobs"]["sheriff"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert ci["permissions"] == {"contents": "read"}  # every other job reads only
+    condition = job["if"]
+    assert "github.event_name == 'push'" in condition
+    assert "github.ref == 'refs/heads/main'" in condition
+    assert "vars.PROTO_SHERIFF != 'off'" in condition  # how a team turns it off
+    assert job["needs"] == ["plan", "packages"]
+    assert "sheriff" in ci["jobs"]["ci-passed"]["needs"]  # CI passed stays red with it
+    checkout = job["steps"][0]
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
+    assert [s.get("uses") for s in job["steps"][:3]][2] == "./.github/actions/setup-proto"
+    for step in job["steps"]:  # the token only where git and gh need it, never where tests run
+        if "GH_TOKEN" in step.get("env", {}):
+            assert "proto run" not in step["run"], step["name"]
+            assert 'proto sheriff "' not in step["run"], step["name"]
+
+
+def sheriff_steps(workspace: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    import yaml
+
+    ci = yaml.safe_load((workspace / ".github/workflows/ci.yml").read_text())
+    return {
+        s.get("name", s.get("uses")): (s.get("run", ""), s.get("env", {}))
+        for s in ci["jobs"]["sheriff"]["steps"]
+    }
+
+
+def test_the_sheriff_jobs_steps_do_what_they_say(workspace: Path, tmp_path: Path) -> None:
+    """The sheriff job's bash, run here with stand-ins for proto and gh on a real repository:
+    red core tasks found, each culprit reverted on one branch (a task a revert already fixed is
+    skipped), the branch pushed, one pull request opened, and the job failing while core is red."""
+    steps = sheriff_steps(workspace)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    (bin_dir / "proto").write_text(
+        "#!/bin/bash\n"
+        'echo "proto $*" >> "$CALLS"\n'
+        'case "$1 $2" in\n'
+        '  "list --stage") echo \'[{"name": "url-parser"}, {"name": "text-tools"}]\' ;;\n'
+        '  "run lint") echo \'[{"package": "text-tools", "task": "test", "status": "failed"},'
+        ' {"package": "url-parser", "task": "test", "status": "failed"},'
+        ' {"package": "url-parser", "task": "lint", "status": "passed"}]\'; exit 1 ;;\n'
+        '  "run test") [ -n "$(git log -1 --grep=Revert)" ] ;;\n'  # fixed by the revert
+        '  "sheriff text-tools") git commit -q --allow-empty -m "Revert \\"Say hi\\""'
+        ' && echo "Reverted abc: text-tools test passes again." ;;\n'
+        "esac\n"
+    )
+    (bin_dir / "gh").write_text('#!/bin/bash\necho "gh $*" >> "$CALLS"\n')
+    for tool in ("proto", "gh"):
+        (bin_dir / tool).chmod(0o755)
+    repo = tmp_path / "repo"
+    run("git", "init", "-q", "-b", "main", repo, cwd=tmp_path)
+    run("git", "commit", "-q", "--allow-empty", "-m", "Say hi", cwd=repo)
+    run("git", "init", "-q", "--bare", tmp_path / "origin.git", cwd=tmp_path)
+    run("git", "remote", "add", "origin", tmp_path / "origin.git", cwd=repo)
+    sha = run("git", "rev-parse", "HEAD", cwd=repo).strip()
+    output = tmp_path / "output"
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "CALLS": str(calls), "GITHUB_SHA": sha,
+           "GITHUB_OUTPUT": str(output), "GITHUB_REF_NAME": "main",
+           "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"}  # fmt: skip
+
+    def step(name: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        script, _ = steps[name]
+        output.write_text("")
+        return subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=repo, text=True,
+                              capture_output=True, env={**env, **extra}, check=False)  # fmt: skip
+
+    def outputs() -> dict[str, str]:
+        return dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+    assert step("Which core packages are red").returncode == 0
+    assert outputs() == {"red": "text-tools:test url-parser:test"}
+    assert "proto run lint typecheck test -p url-parser -p text-tools --json" in calls.read_text()
+    found = step("Find the culprits and revert them", RED="text-tools:test url-parser:test")
+    assert found.returncode == 0, found.stderr
+    assert outputs() == {"branch": f"proto-sheriff/{sha[:12]}", "reverts": "1"}
+    assert "url-parser test passes with the reverts made so far" in found.stdout
+    assert run("git", "branch", "--show-current", cwd=repo).strip() == f"proto-sheriff/{sha[:12]}"
+    assert "proto sheriff url-parser" not in calls.read_text()
+    opened = step("Open a pull request with the reverts", BRANCH=f"proto-sheriff/{sha[:12]}")
+    assert opened.returncode == 0, opened.stderr
+    pushed = run("git", "--git-dir", tmp_path / "origin.git", "branch", "--list", cwd=tmp_path)
+    assert f"proto-sheriff/{sha[:12]}" in pushed
+    gh = [line for line in calls.read_text().splitlines() if line.startswith("gh ")]
+    assert gh[0] == "gh auth setup-git"
+    assert gh[1].startswith(f"gh pr create --base main --head proto-sheriff/{sha[:12]} --title")
+    body = (repo / "body.md").read_text()
+    assert "Reverted abc: text-tools test passes again." in body
+    verdict = step("Core is green on main", RED="text-tools:test", PULLS="")
+    assert verdict.returncode == 1
+    assert "::error::core is red on main (text-tools:test)" in verdict.stdout
+    assert step("Core is green on main", RED="", PULLS="").returncode == 0

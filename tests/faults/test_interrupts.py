@@ -17,7 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import BIN, PROTO, Runner, assert_clean_failure, commit_all, run, snapshot
+from tests.helpers import (
+    BIN,
+    PROTO,
+    Runner,
+    assert_clean_failure,
+    commit_all,
+    run,
+    snapshot,
+    untouched,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -239,3 +248,68 @@ def fill(filler: Path) -> None:
                 file.write(b"\0" * 65536)
         except OSError:
             pass
+
+
+# ------------------------------------------------------------------ proto sheriff --revert
+
+SHERIFF = ["sheriff", "text-tools", "--revert"]
+
+
+def worktree_count(root: Path) -> int:
+    return len(run("git", "worktree", "list", cwd=root).splitlines())
+
+
+@pytest.fixture
+def red_core(graph_workspace: Path, proto: Runner) -> Path:
+    """text-tools in core, turned red by a commit, then an unrelated commit."""
+    root = graph_workspace
+    assert proto("graduate", "text-tools", "--commit", cwd=root).returncode == 0
+    tests = root / "core/text-tools/tests/test_text_tools.py"
+    tests.write_text(tests.read_text() + "\n\ndef test_breaks():\n    assert 1 + 1 == 3\n")
+    commit_all(root, "Break text-tools")
+    (root / "seeds/notes/README.md").write_text("More notes.\n")
+    commit_all(root, "Notes")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("target", "when"),
+    [("seedbed.tasks.runner:run_task", "2+0.5"), (WRITE, "1"), (f"{GIT}:commit", "1")],
+    ids=["while-searching", "while-writing", "before-committing"],
+)
+def test_sheriff_stopped_by_sigterm_leaves_everything_as_it_was(
+    red_core: Path, target: str, when: str
+) -> None:
+    before = untouched(red_core)
+    result = stop(red_core, SHERIFF, target, when, "TERM")
+    assert_clean_failure(result, 128 + 15, "stopped by SIGTERM", "every change")
+    assert untouched(red_core) == before  # the scratch worktree is gone too
+
+
+@pytest.mark.parametrize(
+    ("target", "when"),
+    [("seedbed.tasks.runner:run_task", "2+0.5"), (f"{GIT}:commit", "1")],
+    ids=["while-searching", "before-committing"],
+)
+def test_sheriff_killed_is_repaired_by_doctor(
+    red_core: Path, proto: Runner, target: str, when: str
+) -> None:
+    before = untouched(red_core)
+    killed = stop(red_core, SHERIFF, target, when, "KILL")
+    assert killed.returncode == -9, killed.stderr
+    assert worktree_count(red_core) == 2  # the scratch worktree is left
+    report = proto("doctor", cwd=red_core)
+    assert report.returncode == 1
+    if target.endswith(":commit"):  # killed inside the transaction: its journal is left
+        assert "interrupted: `proto sheriff text-tools --revert`" in report.stdout
+        refused = proto("new", "later", cwd=red_core)
+        assert_clean_failure(refused, 1, "was interrupted", "proto doctor --fix")
+    else:
+        assert "is the worktree of a `proto sheriff` that was killed" in report.stdout
+    fixed = proto("doctor", "--fix", cwd=red_core)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert untouched(red_core) == before
+    assert proto("doctor", cwd=red_core).stdout == "The workspace is healthy.\n"
+    again = proto(*SHERIFF, cwd=red_core)  # and the sheriff does its job afterwards
+    assert again.returncode == 0, again.stderr
+    assert run("git", "log", "-1", "--format=%s", cwd=red_core) == 'Revert "Break text-tools"\n'

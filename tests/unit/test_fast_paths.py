@@ -26,8 +26,10 @@ def imported_modules(*argv: str, cwd: Path | None = None) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "argv", [["--help"], ["--version"], ["new", "--help"], ["init", "-h"], ["run", "--help"]]
-)
+    "argv",
+    [["--help"], ["--version"], ["new", "--help"], ["init", "-h"], ["run", "--help"],
+     ["sheriff", "--help"]],
+)  # fmt: skip
 def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
     loaded = imported_modules(*argv)
     assert "seedbed" in loaded
@@ -40,7 +42,8 @@ def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
      ["version"], ["graduate", "nothing-here"], ["doctor"], ["update", "--check"],
      ["run", "no-such-task"], ["run", "test", "-p", "nothing-here"],
      ["rename", "nothing-here", "x"], ["demote", "nothing-here"], ["retire", "nothing-here"],
-     ["rescope", "Bad_Scope"], ["check", "--fix", "--dry-run"]],
+     ["rescope", "Bad_Scope"], ["check", "--fix", "--dry-run"], ["sheriff", "nothing-here"],
+     ["sheriff", "notes", "--task", "no-such-task"]],
     ids=lambda argv: " ".join(argv),
 )  # fmt: skip
 def test_read_only_commands_import_nothing_heavy(base_workspace: Path, argv: list[str]) -> None:

@@ -61,7 +61,8 @@ GLOBAL_OPTIONS = ("-C", "--directory", "--version")
 # The command table, in the order `proto --help` lists it: each is `seedbed.cli.<name>.command`.
 COMMANDS = (
     "init", "new", "depend", "list", "graph", "graduate", "demote", "rename", "retire",
-    "rescope", "check", "affected", "run", "version", "publish", "update", "kinds", "doctor",
+    "rescope", "check", "affected", "run", "sheriff", "version", "publish", "update", "kinds",
+    "doctor",
 )  # fmt: skip
 
 

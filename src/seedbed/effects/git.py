@@ -10,10 +10,12 @@ imported only where that is needed.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from seedbed.errors import ProtoError, ToolFailedError
 
@@ -293,13 +295,33 @@ def remove_cached(root: Path, path: str) -> None:
     run_git(["rm", "-r", "-q", "--cached", "--", path], root, shown=["rm", "--cached", path])
 
 
+# For git commands in a throw-away worktree: the repository's hooks (post-checkout, say) are
+# the user's, for the user's work tree; they do not run there.
+NO_HOOKS = ["-c", f"core.hooksPath={os.devnull}"]
+
+
+def stage(root: Path, paths: list[str]) -> None:
+    """`git add -A -- PATHS`: stage the work-tree state of *paths* (removals included)."""
+    if paths:
+        run_git(["add", "-A", "--", *paths], root, shown=["add", *paths[:3]])
+
+
+def show_prefix(root: Path) -> str:
+    """Where *root* is inside its repository: `inner/folder/`, or '' at the top."""
+    return run_git(["rev-parse", "--show-prefix"], root).strip()
+
+
+# ------------------------------------------------------------------ history, read-only
+
+
 @dataclass(frozen=True)
 class Commit:
-    """A commit, as people name it."""
+    """A commit, as people name it: its id, subject and author (and the author's email)."""
 
     sha: str
     subject: str
     author: str
+    email: str = ""
 
     @property
     def short(self) -> str:
@@ -325,8 +347,24 @@ def last_commit(root: Path, path: str) -> Commit | None:
             return None
         if found is None:
             return None
-        subject = str(found.summary)
-        return Commit(found.hexsha, subject, str(found.author.name))
+        return _commit(found)
+
+
+def commits(root: Path, shas: list[str]) -> dict[str, Commit]:
+    """Who wrote *shas* and what they called them, by the id asked for (read with
+    GitPython, like every commit object seedbed reads)."""
+    if not shas:
+        return {}
+    import git as gitpython
+
+    with gitpython.Repo(root, search_parent_directories=True) as repo:
+        return {sha: _commit(repo.commit(sha)) for sha in shas}
+
+
+def _commit(found: Any) -> Commit:  # noqa: ANN401 (a GitPython Commit; GitPython is lazy)
+    return Commit(
+        found.hexsha, str(found.summary), str(found.author.name), str(found.author.email or "")
+    )
 
 
 def blobs(root: Path, pathspecs: Iterable[str]) -> dict[str, str | None]:

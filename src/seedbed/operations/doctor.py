@@ -3,8 +3,9 @@
 
 Found and fixed: an interrupted command (undone from its journal: files, moves, the index,
 the branch head, uv.lock), a stale uv.lock (relocked with the command that works after moves),
-leftover scratch folders and update worktrees. Found and reported: unresolved conflict markers
-left by `proto update`, and dependencies on workspace packages that no longer exist.
+leftover scratch folders and the worktrees of `update` and `sheriff`. Found and reported:
+unresolved conflict markers left by `proto update`, and dependencies on workspace packages that
+no longer exist.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from seedbed.model.workspace import LOCK, Workspace, load, read_text
 
 CONFLICT_MARKER = "<<<<<<< before updating"
 SCRATCH_PREFIX = ".proto-"  # what `new` and other commands render into, in the workspace
-WORKTREE_PREFIX = "proto-update-"
+# the throw-away worktrees of commands (in the system's temporary folder), by their prefix
+WORKTREE_PREFIXES = {"proto-update-": "proto update", "proto-sheriff-": "proto sheriff"}
 
 
 @dataclass
@@ -107,19 +109,18 @@ def _leftovers(root: Path) -> list[Finding]:
         for path in scratch.leftovers(root, SCRATCH_PREFIX)
     ]
     if git.is_repository(root):
-        listing = git.run_git(["worktree", "list", "--porcelain"], root)
-        for line in listing.splitlines():
-            path = line.removeprefix("worktree ")
-            if line.startswith("worktree ") and Path(path).parent.name.startswith(WORKTREE_PREFIX):
-                found.append(
-                    Finding(
-                        "leftover",
-                        f"{path} is the worktree of a `proto update` that was killed",
-                        path,
-                        fix="remove it",
-                        fixable=True,
-                    )
+        for path in scratch.worktree_leftovers(root, tuple(WORKTREE_PREFIXES)):
+            name = path.parent.name
+            command = next(c for p, c in WORKTREE_PREFIXES.items() if name.startswith(p))
+            found.append(
+                Finding(
+                    "leftover",
+                    f"{path} is the worktree of a `{command}` that was killed",
+                    str(path),
+                    fix="remove it",
+                    fixable=True,
                 )
+            )
     return found
 
 
@@ -197,10 +198,11 @@ def repair(diagnosis: Diagnosis) -> Diagnosis:
         after = diagnose(root)
         for finding in after.findings:
             if finding.kind == "leftover" and finding.path is not None:
-                if (root / finding.path).is_dir():
-                    shutil.rmtree(root / finding.path, ignore_errors=True)
-                else:
+                if Path(finding.path).is_absolute():  # a worktree, in its scratch folder
                     git.run_git(["worktree", "remove", "--force", finding.path], root, ok=(0, 128))
+                    shutil.rmtree(Path(finding.path).parent, ignore_errors=True)
+                else:
+                    shutil.rmtree(root / finding.path, ignore_errors=True)
                 finding.fixed = True
         if git.is_repository(root):
             git.run_git(["worktree", "prune"], root)

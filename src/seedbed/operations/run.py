@@ -190,7 +190,7 @@ def apply(plan: RunPlan, reporter: Reporter) -> RunResult:
     for package in plan.packages:
         for task in plan.tasks:
             job = Job(package, task, keys.key(package, task))
-            record = None if options.no_cache else _hit(cache, job, workspace)
+            record = None if options.no_cache else cache.hit(job.key, workspace.root)
             if record is None:
                 jobs.append(job)
             else:
@@ -208,9 +208,7 @@ def apply(plan: RunPlan, reporter: Reporter) -> RunResult:
                             blocking=plan.blocking(job.package))  # fmt: skip
         done[job.package.short, job.task.name] = result
         reporter.finished(result)
-        head = snapshot.head
-        if head and head not in record.commits[-1:] and keys.clean(job.package, job.task):
-            cache.put(record.seen_at(head))
+        cache.seen(record, snapshot.head if keys.clean(job.package, job.task) else None)
     if environments is not None:
         done |= _run(plan, jobs, keys, cache, environments, reporter)
         cache.trim()
@@ -243,12 +241,8 @@ def _run(
                             output=outcome.output, blocking=plan.blocking(job.package))  # fmt: skip
         done[job.package.short, job.task.name] = result
         if outcome.passed:
-            commits = (head,) if head and keys.clean(job.package, job.task) else ()
-            cache.put(Record(
-                job.key, job.package.short, job.package.distribution, job.package.stage,
-                job.task.name, round(outcome.duration_s, 3), outcome.summary, outcome.outputs,
-                commits,
-            ))  # fmt: skip
+            clean = keys.clean(job.package, job.task)
+            cache.passed(job.key, job.package, job.task.name, outcome, head if clean else None)
         reporter.finished(result)
 
     run_all(
@@ -263,14 +257,6 @@ def _run(
         finished=finished,
     )
     return done
-
-
-def _hit(cache: Cache, job: Job, workspace: Workspace) -> Record | None:
-    """The cached pass of *job*, if there is one (and the files it wrote are still there)."""
-    record = cache.get(job.key)
-    if record is not None and not all((workspace.root / p).is_file() for p in record.outputs):
-        return None
-    return record
 
 
 def _require_current_lock(plan: RunPlan, environments: Environments, jobs: list[Job]) -> None:

@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedbed.effects import git, typecheck
+from seedbed.effects import git, scratch, typecheck
 from seedbed.effects.transaction import Transaction, changing, interruptible
 from seedbed.errors import ProtoError, ToolFailedError
 from seedbed.model.workspace import MANIFEST, Workspace, read_text
@@ -296,21 +293,6 @@ def _relock(transaction: Transaction, results: list[TargetResult]) -> str | None
     return None
 
 
-@contextmanager
-def _worktree(workspace: Workspace) -> Iterator[Path]:
-    """A throw-away worktree of HEAD (the work tree is clean, so it is the same); yields the
-    workspace's folder inside it."""
-    toplevel = git.toplevel(workspace.root)
-    inner = workspace.root.relative_to(toplevel.resolve())
-    with tempfile.TemporaryDirectory(prefix=WORKTREE_PREFIX) as scratch:
-        tree = Path(scratch) / "tree"
-        git.run_git(["worktree", "add", "--quiet", "--detach", str(tree), "HEAD"], toplevel)
-        try:
-            yield tree / inner
-        finally:
-            git.run_git(["worktree", "remove", "--force", str(tree)], toplevel)
-
-
 def apply(
     workspace: Workspace, targets: list[Target], *, dry_run: bool, trust: bool
 ) -> tuple[list[TargetResult], str | None]:
@@ -322,7 +304,7 @@ def apply(
     or when nothing needed it).
     """
     root = workspace.root
-    with interruptible(), _worktree(workspace) as tree:
+    with interruptible(), scratch.worktree(root, "HEAD", WORKTREE_PREFIX) as tree:
         results, unmerged = _update_each(tree, targets, trust=trust)
         _refuse_risky_builds(tree, results, trust=trust)
         _attribute_changes(tree, workspace, results)

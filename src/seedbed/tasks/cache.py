@@ -18,9 +18,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from seedbed import __version__
 from seedbed.errors import InvalidInputError
+from seedbed.model.workspace import Package
 from seedbed.tasks.state import STATE_DIR, ignored_folder, write_atomic
 
 CACHE_DIR_VARIABLE = "PROTO_CACHE_DIR"
@@ -77,6 +79,22 @@ class Record:
         return record
 
 
+class Passed(Protocol):
+    """What a pass leaves to record (a runner.Outcome)."""
+
+    @property
+    def duration_s(self) -> float:
+        """Seconds it took."""
+
+    @property
+    def summary(self) -> str:
+        """The last line of what each command printed."""
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The files it wrote, relative to the workspace root."""
+
+
 def max_bytes_from_environment() -> int:
     """The bound on the cache's size: PROTO_CACHE_MAX_MB (megabytes), default 64."""
     text = os.environ.get(MAX_SIZE_VARIABLE, "").strip()
@@ -131,6 +149,31 @@ class Cache:
         """Store *record* (replacing any record under its key)."""
         ignored_folder(self.folder)
         write_atomic(self.path(record.key), record.to_json())
+
+    def hit(self, key: str, root: Path) -> Record | None:
+        """The recorded pass under *key* for the workspace at *root*, if there is one and the
+        files it wrote (for tasks that write some) are still there."""
+        record = self.get(key)
+        if record is not None and not all((root / p).is_file() for p in record.outputs):
+            return None
+        return record
+
+    def seen(self, record: Record, commit: str | None) -> None:
+        """A cached pass served again on a clean tree at *commit* (None: not clean): keep the
+        commit with the record, unless it is already the newest there."""
+        if commit and commit not in record.commits[-1:]:
+            self.put(record.seen_at(commit))
+
+    def passed(
+        self, key: str, package: Package, task: str, outcome: Passed, commit: str | None
+    ) -> None:
+        """Record a pass of *task* on *package* under *key*, with the commit it passed at when
+        every input was clean there (None: it was not)."""
+        self.put(Record(
+            key, package.short, package.distribution, package.stage, task,
+            round(outcome.duration_s, 3), outcome.summary, outcome.outputs,
+            (commit,) if commit else (),
+        ))  # fmt: skip
 
     def entries(self) -> Iterator[tuple[Path, os.stat_result]]:
         """Every stored file (records and leftovers of writes) with its stat."""
