@@ -221,9 +221,18 @@ def test_a_flaky_task_is_reported_not_blamed(
 def test_revert_a_core_package(cli: Cli, red: tuple[Path, dict[str, str]], stand: Stand) -> None:
     root, shas = red
     (root / "scratch.txt").write_text("untracked files may stay\n")
+    culprit = shas["Break text-tools"]
+    before = untouched(root)
+    tried = cli("sheriff", "url-parser", "text-tools", "--revert", "--dry-run", cwd=root)
+    assert tried.returncode == 0, tried.stderr
+    assert tried.stdout.splitlines()[-1] == (
+        f'Would revert {culprit[:12]} "Break text-tools": url-parser test, text-tools test '
+        "pass with the revert (tried in the scratch worktree; nothing committed)."
+    )
+    assert untouched(root) == before
+    assert worktrees(root) == 1
     result = cli("sheriff", "url-parser", "text-tools", "--revert", cwd=root)
     assert result.returncode == 0, result.stderr
-    culprit = shas["Break text-tools"]
     assert run("git", "rev-parse", "HEAD~1", cwd=root).strip() == shas["Document url-parser"]
     message = run("git", "log", "-1", "--format=%B", cwd=root)
     assert message.startswith(f'Revert "Break text-tools"\n\nThis reverts commit {culprit}.\n')
@@ -248,9 +257,10 @@ def test_reverts_refused_leave_everything_as_it_was(
     root, _ = red
     (root / "seeds/web/README.md").write_text("an edit\n")
     dirty = snapshot(root)
-    assert_clean_failure(cli("sheriff", "url-parser", "--revert", cwd=root), 1,
-                         "the work tree has uncommitted changes: seeds/web/README.md",
-                         "commit or stash them first")  # fmt: skip
+    for dry_run in ([], ["--dry-run"]):  # a dry run refuses what the revert would refuse
+        assert_clean_failure(cli("sheriff", "url-parser", "--revert", *dry_run, cwd=root), 1,
+                             "the work tree has uncommitted changes: seeds/web/README.md",
+                             "commit or stash them first")  # fmt: skip
     assert snapshot(root) == dirty
     run("git", "checkout", "-q", "seeds/web/README.md", cwd=root)
     run("git", "checkout", "-q", "--detach", cwd=root)

@@ -83,6 +83,14 @@ def test_the_sheriff_finds_and_reverts_what_turned_core_red(
     assert untouched(root) == before  # work tree, index, branch; the worktree is gone
 
     run("git", "checkout", "--", "seeds/notes/README.md", cwd=root)
+    before = untouched(root)
+    tried = proto("sheriff", "url-parser", "--revert", "--dry-run", cwd=root)
+    assert tried.returncode == 0, tried.stderr
+    assert (
+        f'Would revert {shas["Say hi"][:12]} "Say hi": url-parser test passes with the revert '
+        "(tried in the scratch worktree; nothing committed)." in tried.stdout
+    )
+    assert untouched(root) == before  # nothing committed, staged or written
     reverted = proto("sheriff", "url-parser", "--revert", cwd=root)
     assert reverted.returncode == 0, reverted.stderr
     short = shas["Say hi"][:12]

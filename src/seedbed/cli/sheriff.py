@@ -51,6 +51,14 @@ def command(
             "(core packages only), once the task passes with it.",
         ),
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="With --revert: make the revert and run the task with it in the scratch "
+            "worktree only; commit nothing. (Without --revert nothing changes anyway.)",
+        ),
+    ] = False,
     json: Json = False,
 ) -> None:
     """Find the commit that turned TASK red on each package: bisect the first-parent commits
@@ -67,8 +75,10 @@ def command(
     from seedbed.operations import sheriff
 
     if revert:
-        with writing() as workspace:
-            plan = sheriff.plan_sheriff(workspace, names, task=task, good=good, revert=True)
+        with writing(dry_run) as workspace:
+            plan = sheriff.plan_sheriff(
+                workspace, names, task=task, good=good, revert=True, dry_run=dry_run
+            )
             result = _search(plan)
     else:
         plan = sheriff.plan_sheriff(load(), names, task=task, good=good)
@@ -138,10 +148,15 @@ def _show(finding: Finding) -> None:
 
 def _show_revert(made: Revert) -> None:
     cleared = ", ".join(f"{f.package.short} {f.task}" for f in made.findings)
-    typer.echo(
-        f'Reverted {made.culprit.short} "{made.culprit.subject}" in {made.commit[:12]}: '
-        f"{cleared} {'passes' if len(made.findings) == 1 else 'pass'} again."
-    )
+    culprit = f'{made.culprit.short} "{made.culprit.subject}"'
+    passes = "passes" if len(made.findings) == 1 else "pass"
+    if made.commit is None:
+        typer.echo(
+            f"Would revert {culprit}: {cleared} {passes} with the revert "
+            "(tried in the scratch worktree; nothing committed)."
+        )
+    else:
+        typer.echo(f"Reverted {culprit} in {made.commit[:12]}: {cleared} {passes} again.")
 
 
 def _conclude(result: SheriffResult) -> None:

@@ -41,7 +41,8 @@ FROM = {"--good": "--good", "cache": "the task cache", "first": "the package's f
 
 @dataclass(frozen=True)
 class SheriffPlan:
-    """The packages to clear, the task, HEAD and --good (resolved), and whether to revert."""
+    """The packages to clear, the task, HEAD and --good (resolved), whether to revert, and
+    whether only to try the revert in the scratch worktree (dry run)."""
 
     workspace: Workspace
     packages: tuple[Package, ...]
@@ -49,6 +50,7 @@ class SheriffPlan:
     head: str
     good: str | None
     revert: bool
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,11 @@ class Finding:
 
 @dataclass(frozen=True)
 class Revert:
-    """A revert commit made on the branch: the culprit, the new commit, the findings."""
+    """A revert commit made on the branch (None in a dry run: it was only tried in the
+    scratch worktree): the culprit, the new commit, the findings."""
 
     culprit: git.Commit
-    commit: str
+    commit: str | None
     findings: tuple[Finding, ...]
 
 
@@ -103,6 +106,7 @@ def plan_sheriff(
     task: str = DEFAULT_TASK,
     good: str | None = None,
     revert: bool = False,
+    dry_run: bool = False,
 ) -> SheriffPlan:
     """Resolve what to search and refuse what cannot be searched, before anything runs."""
     packages = tuple(workspace.resolve(names))
@@ -130,7 +134,7 @@ def plan_sheriff(
             )
         git.require_clean(root, ["."], "the work tree", "commit or stash them first: --revert "
                           "commits the revert alone", untracked=False)  # fmt: skip
-    return SheriffPlan(workspace, packages, task, head, good_sha, revert)
+    return SheriffPlan(workspace, packages, task, head, good_sha, revert, dry_run)
 
 
 def sheriff(
@@ -281,6 +285,8 @@ def _revert(plan: SheriffPlan, findings: list[Finding], trials: Trials) -> list[
                 "more than one commit may have turned it red: fix it forward, or revert by hand "
                 f"and run `proto sheriff {finding.package.short} --task {finding.task}` again",
             )
+    if plan.dry_run:
+        return [Revert(blamed[0].culprit, None, blamed) for _, blamed in made]
     if git.rev_parse(root, "HEAD") != head:
         raise ProtoError("HEAD moved while the sheriff was searching, so nothing was reverted",
                          "run it again")  # fmt: skip
