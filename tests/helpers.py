@@ -298,9 +298,9 @@ def unknown_options(mention: str) -> list[str]:
     count only before the command)."""
     from typer.main import get_command
 
-    from seedbed.cli.app import app
+    from seedbed.cli.app import application
 
-    group = get_command(app)
+    group = get_command(application())
     mention = re.split(r" \\?\| (?=xargs|jq|awk|sort|head|tail|grep|python|tee|wc)", mention)[0]
     words = [word.strip("[]") for word in mention.split()[1:]]
     words = [word for word in words if word]

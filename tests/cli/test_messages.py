@@ -203,3 +203,30 @@ def test_seedbed_requirements_ci_can_install() -> None:
         " seedbed ",
     ]
     assert [check_requirement(text) for text in good] == [text.strip() for text in good]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_command_built_alone_is_the_command_of_the_whole_app(name: str) -> None:
+    from typer import _click
+    from typer.main import get_command
+
+    from seedbed.cli.app import application
+
+    alone = get_command(application([name])).commands[name]  # type: ignore[attr-defined]
+    whole = get_command(application()).commands[name]  # type: ignore[attr-defined]
+    assert alone is not whole
+    help_of = [_click.Context(c, info_name=name).get_help() for c in (alone, whole)]
+    assert help_of[0] == help_of[1]
+    assert "Usage: " in help_of[0]
+
+
+def test_the_command_list_of_help_is_the_whole_apps() -> None:
+    from typer import _click
+    from typer.main import get_command
+
+    from seedbed.cli.app import application
+
+    listed, whole = (get_command(application(runnable=r)) for r in (False, True))
+    help_of = [_click.Context(g, info_name="proto").get_help() for g in (listed, whole)]
+    assert help_of[0] == help_of[1]
+    assert all(f"  {name} " in help_of[0] for name in COMMANDS)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.main import get_command
 
-from seedbed.cli.app import COMMANDS, app
+from seedbed.cli.app import COMMANDS, application
 from tests.helpers import BIN, proto_mentions, run, unknown_options
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def test_every_proto_command_shown_is_real(page: Path) -> None:
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_each_command_page_documents_every_option(name: str) -> None:
-    command = get_command(app).commands[name]  # type: ignore[attr-defined]
+    command = get_command(application()).commands[name]  # type: ignore[attr-defined]
     page = (ROOT / "docs/commands" / f"{name}.md").read_text(encoding="utf-8")
     usage = page.split("```text\n", 1)[1].split("```", 1)[0]
     for param in command.params:
@@ -67,7 +67,7 @@ def test_every_command_is_in_each_command_table() -> None:
 def test_the_readme_table_shows_every_option_of_each_command(name: str) -> None:
     """The command table in README.md is a summary, but a complete one (`--dry-run` and
     `--json` are said once, below it)."""
-    command = get_command(app).commands[name]  # type: ignore[attr-defined]
+    command = get_command(application()).commands[name]  # type: ignore[attr-defined]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     row = next(line for line in readme.splitlines() if line.startswith(f"| `proto {name}"))
     missing = [
