@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import marshal
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from seedbed.model import manifests
 from seedbed.model.workspace import load
@@ -94,3 +97,73 @@ def test_uncacheable_values_and_an_unwritable_cache(
     assert load(root).get("a").sources["x"]["when"].year == 1979
     monkeypatch.setattr(manifests, "cache_path", lambda root: Path("/proc/nope/cache"))
     assert deps(root, "b") == ("acme-a",)
+
+
+def fresh(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    """What the manifests say, parsed now, with the cache neither read nor written."""
+    with monkeypatch.context() as patch:
+        patch.setattr(manifests, "cache_path", lambda root: Path("/proc/nope/cache"))
+        return seen(root)
+
+
+def seen(root: Path) -> list[tuple[object, ...]]:
+    return [
+        (p.short, p.stage, p.version, p.requirements, tuple(sorted(p.sources)))
+        for p in load(root).packages
+    ]
+
+
+def change(root: Path, step: tuple[str, int, int]) -> None:
+    """One change a person or a command makes to a member: keep the old mtime where it can."""
+    kind, which, value = step
+    members = sorted(root.glob("*/*/pyproject.toml"))
+    if not members:
+        return
+    manifest = members[which % len(members)]
+    before = manifest.stat()
+    text = manifest.read_text()
+    if kind == "version":  # the same size: only the content (and ctime) tell
+        manifest.write_text(text.replace('version = "0.1.', f'version = "0.{value % 10}.', 1))
+        os.utime(manifest, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif kind == "dependency":
+        manifest.write_text(
+            text.replace("dependencies = [\n", f'dependencies = [\n    "x{value}",\n')
+        )
+    elif kind == "source" and f"sources.s{value}]" not in text:
+        manifest.write_text(text + f"\n[tool.uv.sources.s{value}]\nworkspace = true\n")
+    elif kind == "move":
+        folder = manifest.parent
+        stage = "core" if folder.parent.name == "seeds" else "seeds"
+        if not (root / stage / folder.name).exists():
+            folder.rename(root / stage / folder.name)
+    elif kind == "replace":
+        other = manifest.with_name("replacement.toml")
+        other.write_text(text.replace("[project]\n", f"[project]\n# {value}\n"))
+        other.replace(manifest)
+    elif kind == "remove":
+        manifest.unlink()
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["version", "dependency", "source", "move", "replace", "remove"]),
+            st.integers(0, 5),
+            st.integers(0, 99),
+        ),
+        max_size=8,
+    )
+)
+def test_the_cache_reads_what_a_fresh_parse_reads_after_any_changes(
+    monkeypatch: pytest.MonkeyPatch, steps: list[tuple[str, int, int]]
+) -> None:
+    monkeypatch.setattr(manifests, "RACY_NS", 0)
+    with tempfile.TemporaryDirectory() as folder:
+        root = make_workspace(Path(folder) / "acme", {"a": [], "b": ["a"], "c": ["a", "b"]},
+                              commit=False)  # fmt: skip
+        seen(root)  # a warm cache
+        for step in steps:
+            change(root, step)
+            assert seen(root) == fresh(root, monkeypatch), step
