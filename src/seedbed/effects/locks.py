@@ -40,10 +40,13 @@ class FileLock:
                 return True
 
     def release(self) -> None:
-        """Let the lock go (closing the file releases it)."""
+        """Let the lock go: unlocked, then closed (Windows asks for both, in that order)."""
         if self._fd is not None:
             fd, self._fd = self._fd, None
-            os.close(fd)
+            try:
+                _unlock(fd)
+            finally:
+                os.close(fd)
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
@@ -52,8 +55,15 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     def _lock(fd: int) -> None:
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
 
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)  # msvcrt locks and unlocks from the file's position
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
 else:
     import fcntl
 
     def _lock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
