@@ -317,24 +317,34 @@ def test_check_fix_never_declares_a_forbidden_edge(layered: Path, cli: Cli) -> N
     before = snapshot(layered)
     assert_clean_failure(cli("check", "--dry-run", cwd=layered), 2, "--dry-run goes with --fix")
     dry = cli("check", "--fix", "--dry-run", cwd=layered)
-    assert dry.returncode == 0, dry.stderr
+    forbidden = (
+        "undeclared-import: core/base/src/acme/base/uses.py: line 1 imports acme.app but "
+        "'base' does not declare it, and a core package never depends on a seed; graduate it "
+        "(`proto graduate app --force`) or remove the import"
+    )
+    assert dry.returncode == 1, dry.stderr  # what --fix leaves is said, and fails, as --fix
     assert dry.stdout.splitlines() == [
         "Would fix:",
         "  seeds/app/pyproject.toml: declared acme-solo in the dev dependency group "
         "(seeds/app/tests/test_more.py line 1 imports it)",
         "Would relock: uv lock",
+        forbidden,
     ]
+    assert "1 problem would remain after --fix" in dry.stderr
     report = cli("check", cwd=layered)
-    assert (
-        "undeclared-import: core/base/src/acme/base/uses.py: line 1 imports acme.app but "
-        "'base' does not declare it, and a core package never depends on a seed; graduate it "
-        "(`proto graduate app`) or remove the import"
-    ) in report.stdout.splitlines()
+    assert forbidden in report.stdout.splitlines()
+    assert "seeds/app/tests/test_more.py" in report.stdout  # fixed by --fix, so not above
     assert snapshot(layered) == before
+    assert cli("graduate", "app", "--force", "--dry-run", cwd=layered).returncode == 0  # the hint
     (layered / "seeds/app/tests/test_more.py").unlink()
-    commit_all(layered, "no test import")
+    (layered / "core/base/src/acme/base/uses.py").unlink()
+    commit_all(layered, "no imports of siblings")
     nothing = cli("check", "--fix", "--dry-run", cwd=layered)
-    assert nothing.stdout == "Nothing for --fix to change.\n"
+    assert nothing.stdout.splitlines() == [
+        "Nothing for --fix to change.",
+        "lock-stale: uv.lock: uv.lock is missing; run `uv lock`",  # --fix does not lock
+    ]
+    assert nothing.returncode == 1
 
 
 def test_a_package_that_is_gone_and_shared_goes_in_one_change(chain: Path, cli: Cli) -> None:

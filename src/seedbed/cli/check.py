@@ -53,24 +53,28 @@ def command(
                 check.apply_fix(plan)
         fixed = [f.describe() for f in plan.fixes]
         if dry_run:
-            echo_list("Would fix:", fixed)
-            typer.echo("Would relock: uv lock" if fixed else "Nothing for --fix to change.")
-            return
-        echo_list("Fixed:", fixed, err=json)
-        if fixed:
-            typer.echo("Relocked uv.lock", err=json)
+            echo_list("Would fix:", fixed, err=json)
+            typer.echo("Would relock: uv lock" if fixed else "Nothing for --fix to change.",
+                       err=json)  # fmt: skip
+        else:
+            echo_list("Fixed:", fixed, err=json)
+            if fixed:
+                typer.echo("Relocked uv.lock", err=json)
     loaded, violations = check.check_at(find_root(Path.cwd().resolve())[0])
+    if fix and dry_run:
+        violations = check.remaining(violations, plan)
     if json:
         echo_json([v.as_dict() for v in violations])
     elif violations:
         for violation in violations:
             typer.echo(f"{violation.rule}: {violation.path}: {violation.message}")
+        found = "would remain after --fix" if dry_run else "found"
         typer.echo(
-            f"\n{plural(len(violations), 'problem')} found; "
+            f"\n{plural(len(violations), 'problem')} {found}; "
             "`proto check --help` explains each rule",
             err=True,
         )
-    else:
+    elif not dry_run:  # a dry run's plan said it all
         typer.echo(
             f"All {len(check.RULES)} rules pass for {plural(len(loaded.packages), 'package')}."
         )

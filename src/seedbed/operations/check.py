@@ -22,6 +22,7 @@ from seedbed.model.graph import Graph
 from seedbed.model.names import identifier, normalize, requirement_name
 from seedbed.model.workspace import LOCK, MANIFEST, STAGE_DIRS, Package, Workspace, load
 from seedbed.operations import select
+from seedbed.operations.hints import graduate_command
 
 RULES = (
     "core-depends-on-seed",
@@ -44,6 +45,7 @@ class Violation:
     message: str
     path: str
     line: int = field(default=0, repr=False)  # for sorting only: 0 when it is about a file
+    subject: str = field(default="", compare=False, repr=False)  # what --fix would act on
 
     def as_dict(self) -> dict[str, str | None]:
         """The JSON form."""
@@ -105,7 +107,7 @@ def core_depends_on_seed(graph: Graph) -> Iterator[Violation]:
                     "core-depends-on-seed",
                     name,
                     f"core package '{name}' depends on the seed '{provider}'; graduate it "
-                    f"(`proto graduate {provider}`) or remove the dependency",
+                    f"(`{graduate_command(graph, [provider])}`) or remove the dependency",
                     package.manifest,
                 )
 
@@ -320,7 +322,7 @@ def forbidden(
     if graph.packages[consumer].stage == "core" and graph.packages[provider].stage == "seed":
         return (
             "a core package never depends on a seed; graduate it "
-            f"(`proto graduate {provider}`) or remove the import"
+            f"(`{graduate_command(graph, [provider])}`) or remove the import"
         )
     if part != "src":  # dependency groups are not edges: no cycle through them
         return None
@@ -360,6 +362,7 @@ def undeclared_imports(
             f"not declare it{', and ' if why else '; '}{fix}",
             found.path,
             found.line,
+            target,
         )
 
 
@@ -383,6 +386,7 @@ def missing_packages(workspace: Workspace) -> Iterator[Violation]:
             f"'{package.short}' depends on '{name}', which is not in the workspace "
             f"(retired, renamed or deleted?); remove the dependency with {fix}",
             package.manifest,
+            subject=name,
         )
 
 
@@ -471,6 +475,22 @@ def plan_fix(workspace: Workspace) -> FixPlan:
     return FixPlan(
         workspace, tuple(sorted(fixes, key=lambda f: (f.package.short, f.action, f.distribution)))
     )
+
+
+def remaining(violations: list[Violation], plan: FixPlan) -> list[Violation]:
+    """The violations that applying *plan* would leave (its relock clears a stale lock)."""
+    scope = plan.workspace.scope
+    fixed = {
+        ("missing-package" if f.action == "remove" else "undeclared-import", f.package.short,
+         f.distribution if f.action == "remove" else scope.short_name(f.distribution))
+        for f in plan.fixes
+    }  # fmt: skip
+    return [
+        v
+        for v in violations
+        if (v.rule, v.package, v.subject) not in fixed
+        and not (v.rule == "lock-stale" and plan.fixes)
+    ]
 
 
 def apply_fix(plan: FixPlan) -> None:
