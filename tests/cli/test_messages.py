@@ -49,6 +49,7 @@ def test_usage_lines_name_arguments_as_the_docs_do(command: str, cli: Cli, tmp_p
     for text in (usage, arguments):
         assert "{" not in text, text
         assert "<" not in text, text
+        assert "...." not in text, text  # `TASK...`, not `TASK......`
 
 
 def test_usage_of_the_commands_with_arguments(cli: Cli, tmp_path: Path) -> None:

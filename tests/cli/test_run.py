@@ -67,7 +67,7 @@ def ran(cli: Cli, root: Path, *args: str, code: int = 0) -> list[dict[str, objec
 
 def test_refusals(tmp_path: Path, cli: Cli, chain: Path, stand: Stand) -> None:
     before = snapshot(chain)
-    assert_clean_failure(cli("run", cwd=chain), 2, "missing argument 'TASK...'")
+    assert_clean_failure(cli("run", cwd=chain), 2, "missing argument 'TASK'")
     assert_clean_failure(
         cli("run", "tests", cwd=chain), 2, "no task named 'tests'",
         "hint: tasks: build, lint, test, typecheck",
@@ -80,8 +80,9 @@ def test_refusals(tmp_path: Path, cli: Cli, chain: Path, stand: Stand) -> None:
     assert_clean_failure(cli("run", "test", "-p", "web", "--affected", cwd=chain), 2, "not both")
     assert_clean_failure(cli("run", "test", "-j", "0", cwd=chain), 2, "--jobs", "x>=1")
     assert_clean_failure(
-        cli("run", "test", "--affected", "--since", "nope", cwd=chain), 2, "'nope' is not a commit"
-    )
+        cli("run", "test", "--affected", "--since", "nope", cwd=chain), 2,
+        "'nope' is not a commit", "or leave out --affected to run on every package",
+    )  # fmt: skip
     assert stand.ran == []
     assert snapshot(chain) == before
 
@@ -162,6 +163,14 @@ def test_selection_by_name_and_by_change(cli: Cli, chain: Path, stand: Stand) ->
     assert result.returncode == 0, result.stderr
     assert result.stdout == "No packages selected: nothing to run.\n"
     assert ran(cli, chain, "test", "--affected", "--since", "HEAD") == []
+    unpushed = cli("run", "test", "--affected", cwd=chain)  # no upstream: not silently nothing
+    assert unpushed.returncode == 0, unpushed.stderr
+    assert unpushed.stderr.splitlines()[:2] == [
+        "warning: compared with HEAD, since there is no origin/HEAD, origin/main or "
+        "origin/master: only uncommitted changes count",
+        "hint: pass --since REF (a branch, tag or commit), or leave out --affected to run on "
+        "every package",
+    ]
 
 
 def test_failures_are_reported_whole_not_cached_and_do_not_stop_the_run(

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from seedbed.cli.options import Affected, Json, Since
+from seedbed.cli.output import warn
 
 Packages = Annotated[
     list[str] | None,
@@ -22,7 +23,7 @@ def command(
     tasks: Annotated[
         list[str],
         typer.Argument(
-            metavar="TASK...",
+            metavar="TASK",
             help="lint, typecheck, test, build, or a task of [tool.proto.tasks].",
             show_default=False,
         ),
@@ -76,6 +77,8 @@ def command(
         found, tasks, package or [], use_affected=affected, since=since, options=options,
         cache=cache,
     )  # fmt: skip
+    if plan.warning is not None:
+        warn(*plan.warning)
     with run_report.reporter(plan) as reporter:
         result = run.apply(plan, reporter)
     run_report.conclude(plan, result, json=json)

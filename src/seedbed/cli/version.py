@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from seedbed.cli.options import Affected, DryRun, Json, Names, Since
-from seedbed.cli.output import echo_json, progress
+from seedbed.cli.output import echo_json, progress, warn
 
 
 class BumpOption(StrEnum):
@@ -63,6 +63,8 @@ def command(
             new=set_,
             force=force,
         )
+        if plan.warning is not None:
+            warn(*plan.warning)
         if plan.changing and not dry_run:
             with progress("Writing versions and relocking"):
                 version.apply(plan)

@@ -76,11 +76,14 @@ def plan_publish(
     is either in this publish or already on the index. With *unpublished*, only the packages
     whose version is not on the index yet (without names or --affected: every package that
     is on the index, at an older version)."""
-    packages = select.chosen(workspace, names, ref=ref, use_affected=use_affected)
+    chosen = select.chosen(workspace, names, ref=ref, use_affected=use_affected,
+                           every_hint="name the packages to publish instead")  # fmt: skip
+    packages = chosen.packages
     if packages is None and not unpublished:
         raise InvalidInputError("name at least one package, or pass --affected or --unpublished")
     index_url = simple_index(publish_url, check_url)
-    plan = PublishPlan(workspace, (), publish_url, check_url, index_url, tag, trusted_publishing)
+    plan = PublishPlan(workspace, (), publish_url, check_url, index_url, tag, trusted_publishing,
+                       warnings=(chosen.warning,) if chosen.warning else ())  # fmt: skip
     if packages == []:
         since = ref or select.default_ref(workspace.root)
         return replace(
@@ -116,7 +119,7 @@ def plan_publish(
             )  # fmt: skip
     assert packages is not None
     releases = _releases(workspace, packages, index_url, known)
-    warnings = []
+    warnings = list(plan.warnings)
     if tag:
         _check_taggable(workspace, releases)
         off_branch = _off_default_branch(workspace.root)

@@ -54,6 +54,7 @@ class RunPlan:
     graph: Graph | None  # None when no task needs it (lint alone: no closure, no order)
     options: RunOptions
     files: files.Pending | None = None  # reading the workspace's files, started early
+    warning: tuple[str, str] | None = None  # (message, hint) from --affected
 
     def blocking(self, package: Package) -> bool:
         """Whether a failure on *package* fails the run (core always; seeds unless they fix
@@ -145,7 +146,10 @@ def _plan(
     if options.jobs < 1:
         raise InvalidInputError(f"--jobs must be 1 or more, not {options.jobs}")
     tasks = definitions.resolve(definitions.catalog(workspace.proto_config), task_names)
-    chosen = select.chosen(workspace, names, ref=since, use_affected=use_affected)
+    chosen = select.chosen(
+        workspace, names, ref=since, use_affected=use_affected,
+        every_hint="leave out --affected to run on every package",
+    )  # fmt: skip
     git.require_repository(workspace.root, "proto run cannot key its cache on git's content ids")
     lock = cache.read_lock()
     for task in tasks:
@@ -155,10 +159,11 @@ def _plan(
                 f"add {task.tool} to [dependency-groups] {DEV_GROUP} in the root pyproject.toml "
                 "and run `uv lock`",
             )
-    selected = workspace.packages if chosen is None else tuple(chosen)
+    selected = workspace.packages if chosen.packages is None else tuple(chosen.packages)
     if not any(task.closure or task.outputs for task in tasks):  # lint: no graph needed
         packages = tuple(sorted(selected, key=lambda p: p.short))
-        return RunPlan(workspace, tuple(tasks), packages, lock, None, options, cache.files)
+        return RunPlan(workspace, tuple(tasks), packages, lock, None, options, cache.files,
+                       chosen.warning)  # fmt: skip
     graph = Graph.of(workspace)
     try:
         order = graph.order(p.short for p in selected)
@@ -167,7 +172,8 @@ def _plan(
             raise
         order = sorted(p.short for p in selected)
     packages = tuple(graph.packages[name] for name in order)
-    return RunPlan(workspace, tuple(tasks), packages, lock, graph, options, cache.files)
+    return RunPlan(workspace, tuple(tasks), packages, lock, graph, options, cache.files,
+                   chosen.warning)  # fmt: skip
 
 
 @dataclass(frozen=True)

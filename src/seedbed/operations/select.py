@@ -57,14 +57,18 @@ def default_ref(root: Path) -> str:
     return "HEAD"
 
 
-def merge_base(workspace: Workspace, ref: str) -> str:
-    """The merge-base of *ref* and HEAD, or an error that says how to get it."""
+EVERY = "pass --all to select every package"  # how most commands select all instead
+
+
+def merge_base(workspace: Workspace, ref: str, every: str = EVERY) -> str:
+    """The merge-base of *ref* and HEAD, or an error that says how to get it (*every*: how
+    the command selects every package instead)."""
     root = workspace.root
     known = git.rev_parse(root, f"{ref}^{{commit}}")
     if not known and ref == "HEAD":
         raise ProtoError(
             "the repository has no commits yet, so nothing can have changed since one",
-            "commit the workspace first, or pass --all to select every package",
+            f"commit the workspace first, or {every}",
         )
     shallow = is_shallow(root)
     fetch = "fetch more history (`git fetch --unshallow`, or a larger `fetch-depth`)"
@@ -72,7 +76,7 @@ def merge_base(workspace: Workspace, ref: str) -> str:
         if shallow and _may_be_beyond_history(root, ref):
             raise ProtoError(
                 f"'{ref}' is not in this shallow clone",
-                f"{fetch}, or pass --all to select every package",
+                f"{fetch}, or {every}",
             )
         raise InvalidInputError(
             f"'{ref}' is not a commit, branch or tag here",
@@ -83,16 +87,14 @@ def merge_base(workspace: Workspace, ref: str) -> str:
                 if shallow
                 else ""
             )
-            + "), or pass --all to select every package",
+            + f"), or {every}",
         )
     base = git.run_git(["merge-base", ref, "HEAD"], root, ok=(0, 1)).strip()
     if not base:
         raise ProtoError(
             f"'{ref}' and HEAD have no common history here"
             + (" (this is a shallow clone)" if shallow else ""),
-            f"{fetch}, or pass --all to select every package"
-            if shallow
-            else "pass --all to select every package",
+            f"{fetch}, or {every}" if shallow else every,
         )
     return base
 
@@ -112,7 +114,7 @@ def _may_be_beyond_history(root: Path, ref: str) -> bool:
     return re.fullmatch(r"[0-9a-fA-F]{4,64}", ref) is not None
 
 
-def fallback_warning(root: Path) -> tuple[str, str]:
+def fallback_warning(root: Path, every: str = EVERY) -> tuple[str, str]:
     """What to say (and what to do) when there is no upstream branch to compare with, so
     the comparison is with HEAD."""
     if is_shallow(root):
@@ -120,12 +122,12 @@ def fallback_warning(root: Path) -> tuple[str, str]:
             "compared with HEAD, since this shallow clone has no origin/HEAD, origin/main or "
             "origin/master: only uncommitted changes count",
             "fetch the base branch with its history (`git fetch --unshallow origin main`) and "
-            "pass --since origin/main, or pass --all to select every package",
+            f"pass --since origin/main, or {every}",
         )
     return (
         "compared with HEAD, since there is no origin/HEAD, origin/main or origin/master: "
         "only uncommitted changes count",
-        "pass --since REF (a branch, tag or commit), or --all to select every package",
+        f"pass --since REF (a branch, tag or commit), or {every}",
     )
 
 
@@ -215,18 +217,32 @@ def every(workspace: Workspace) -> Selection:
 
 
 def affected(
-    workspace: Workspace, ref: str | None, graph: Graph, *, all_packages: bool = False
+    workspace: Workspace,
+    ref: str | None,
+    graph: Graph,
+    *,
+    all_packages: bool = False,
+    every_hint: str = EVERY,
 ) -> Selection:
     """What changed since *ref* (default: the upstream default branch), or every package."""
     if all_packages:
         return every(workspace)
     if ref is not None:
-        return since(workspace, merge_base(workspace, ref), graph, ref)
+        return since(workspace, merge_base(workspace, ref, every_hint), graph, ref)
     ref = default_ref(workspace.root)
-    selection = since(workspace, merge_base(workspace, ref), graph, ref)
+    selection = since(workspace, merge_base(workspace, ref, every_hint), graph, ref)
     if ref == "HEAD":  # nothing upstream to compare with: say so rather than guess
-        return replace(selection, warning=fallback_warning(workspace.root))
+        return replace(selection, warning=fallback_warning(workspace.root, every_hint))
     return selection
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The packages a command line chose (None: it chose none), and a warning (message,
+    hint) about how, when --affected had nothing upstream to compare with."""
+
+    packages: list[Package] | None
+    warning: tuple[str, str] | None = None
 
 
 def chosen(
@@ -236,9 +252,11 @@ def chosen(
     ref: str | None = None,
     use_affected: bool = False,
     all_packages: bool = False,
-) -> list[Package] | None:
+    every_hint: str = EVERY,
+) -> Chosen:
     """The packages named, every package (`--all`), or those affected since *ref*
-    (`--affected`); None when nothing was asked for. Contradictory options are refused."""
+    (`--affected`); None when nothing was asked for. Contradictory options are refused;
+    *every_hint* says how the command selects every package."""
     if all_packages and (names or use_affected):
         raise InvalidInputError("--all goes without names and --affected")
     if use_affected and names:
@@ -246,10 +264,11 @@ def chosen(
     if ref is not None and not use_affected:
         raise InvalidInputError("--since goes with --affected")
     if all_packages:
-        return list(workspace.packages)
+        return Chosen(list(workspace.packages))
     if use_affected:
-        return affected(workspace, ref, Graph.of(workspace)).packages(workspace)
-    return workspace.resolve(names) if names else None
+        found = affected(workspace, ref, Graph.of(workspace), every_hint=every_hint)
+        return Chosen(found.packages(workspace), found.warning)
+    return Chosen(workspace.resolve(names) if names else None)
 
 
 def python_sources(workspace: Workspace) -> imports.Sources:

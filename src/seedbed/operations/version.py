@@ -83,6 +83,7 @@ class VersionPlan:
 
     workspace: Workspace
     changes: tuple[VersionChange, ...]
+    warning: tuple[str, str] | None = None  # (message, hint) from --affected
 
     @property
     def changing(self) -> list[VersionChange]:
@@ -109,9 +110,10 @@ def plan_version(
     if force and new is None:
         raise InvalidInputError("--force goes with --set", "a bump never goes backwards")
     wanted = settable(new) if new is not None else None
-    packages = select.chosen(
+    chosen = select.chosen(
         workspace, names, ref=ref, use_affected=use_affected, all_packages=all_packages
     )
+    packages = chosen.packages
     if packages is None:
         if bump is not None or new is not None:
             raise InvalidInputError(
@@ -141,7 +143,7 @@ def plan_version(
                 "package indexes and installers take the highest version; pass --force to "
                 "set it anyway",
             )
-    return VersionPlan(workspace, tuple(changes))
+    return VersionPlan(workspace, tuple(changes), chosen.warning)
 
 
 def apply(plan: VersionPlan) -> None:
