@@ -154,6 +154,9 @@ def test_rescope_a_workspace_then_all_tests_pass(graph_workspace: Path, proto: R
     readme = (root / "README.md").read_text()
     assert "`newco-url-parser`" in readme
     assert "acme" not in readme.lower()
+    agents = (root / "AGENTS.md").read_text()  # what coding agents are told: the new scope
+    assert "acme" not in agents.lower()
+    assert "`newco-NAME`" in agents
     for package in ("text-tools", "url-parser", "web", "notes"):
         folder = root / "seeds" / package
         assert not (folder / "src/acme_protos").exists()

@@ -25,11 +25,13 @@ def pattern(path: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.\-/:@])((?:\.{{1,2}}/)*){re.escape(path)}(?![\w-]|\.\w)")
 
 
-def name_pattern(name: str, *, prefix: bool = False) -> re.Pattern[str]:
-    """*name* as a whole name: not inside a path, URL or longer name or dotted name (with
-    *prefix*, the start of a longer name counts too: the scope in `acme-NAME`, `acme_NAME`)."""
+def name_pattern(name: str, *, prefix: bool = False, in_paths: bool = False) -> re.Pattern[str]:
+    """*name* as a whole name: not inside a longer name or dotted name, nor (unless
+    *in_paths*) inside a path or URL (with *prefix*, the start of a longer name counts too:
+    the scope in `acme-NAME`, `acme_NAME`)."""
     after = r"(?![^\W_])" if prefix else r"(?![\w-])"
-    return re.compile(rf"(?<![\w.\-/]){re.escape(name)}{after}")
+    before = r"(?<![\w.\-])" if in_paths else r"(?<![\w.\-/])"
+    return re.compile(rf"{before}{re.escape(name)}{after}")
 
 
 class Rule(NamedTuple):
@@ -48,13 +50,16 @@ def path_rules(replacements: Mapping[str, str]) -> list[Rule]:
     return [Rule(old, pattern(old), rf"\g<1>{_escape(new)}") for old, new in ordered]
 
 
-def name_rules(replacements: Mapping[str, str], *, prefix: bool = False) -> list[Rule]:
+def name_rules(
+    replacements: Mapping[str, str], *, prefix: bool = False, in_paths: bool = False
+) -> list[Rule]:
     """Rules that rewrite whole-name mentions (longest old name first)."""
     ordered = sorted(replacements.items(), key=lambda item: -len(item[0]))
     return [
-        Rule(old, name_pattern(old, prefix=prefix), _escape(new), bounded=not prefix)
+        Rule(old, name_pattern(old, prefix=prefix, in_paths=in_paths), _escape(new),
+             bounded=not (prefix or in_paths))
         for old, new in ordered
-    ]
+    ]  # fmt: skip
 
 
 _TOKEN = re.compile(r"[\w.\-/:@]+")

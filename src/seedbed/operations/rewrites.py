@@ -1,9 +1,9 @@
 """Renaming things everywhere the workspace names them, shared by rename and rescope.
 
 A `Renaming` says what changes name: modules, distributions, paths, and the words of the scope
-in READMEs. `plan_edits` works out, in memory and before anything is written, the new text of
-every file that names them, each file once and each kind of file with the tool that
-understands it:
+in READMEs and AGENTS.md. `plan_edits` works out, in memory and before anything is written,
+the new text of every file that names them, each file once and each kind of file with the tool
+that understands it:
 
 - Python files: LibCST (`effects.pycode`): imports, bindings, attribute chains, import-target
   strings; then whole-path mentions;
@@ -12,7 +12,8 @@ understands it:
   `[tool.proto] scope`; then whole-path and whole-name mentions;
 - answers files: `templating.answers` (`name`, `scope`, derived values);
 - other text files git tracks (READMEs, docs, CI workflows): whole-path and whole-name
-  mentions (`effects.mentions`), and the scope's words in READMEs.
+  mentions (`effects.mentions`), and the scope's words in READMEs and AGENTS.md (prose the
+  workspace template writes about the scope: `acme-protos-NAME`, `acme_protos.NAME`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from seedbed.templating import answers
 PYTHON_SUFFIXES = (".py", ".pyi")
 STRUCTURED = (*PYTHON_SUFFIXES, ".toml", ".cfg", ".ini", ".yml", ".yaml", ".json")
 
+AGENTS = "AGENTS.md"  # the workspace's guide for coding agents, from the template
+
 
 @dataclass(frozen=True)
 class Renaming:
@@ -39,7 +42,7 @@ class Renaming:
     distributions: dict[str, str]  # normalised old distribution -> new distribution
     paths: dict[str, str] = field(default_factory=dict)  # whole-path mentions, old -> new
     names: dict[str, str] = field(default_factory=dict)  # whole-name mentions in text
-    words: dict[str, str] = field(default_factory=dict)  # scope words, in READMEs only
+    words: dict[str, str] = field(default_factory=dict)  # scope words, in READMEs, AGENTS.md
     # a renamed package's short name, renamed in its own folder only: whole words in its
     # prose (README and other text files; not code, TOML or answers) and its script name
     local: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -72,6 +75,8 @@ def plan_edits(workspace: Workspace, renaming: Renaming) -> Edits:
     in_code = mentions.Rules(path_rules)
     in_text = mentions.Rules([*path_rules, *mentions.name_rules(renaming.names)])
     in_readmes = mentions.Rules(mentions.name_rules(renaming.words, prefix=True))
+    # AGENTS.md names the scope in path patterns too (`<stage>/NAME/src/acme_protos/NAME/`)
+    in_agents = mentions.Rules(mentions.name_rules(renaming.words, prefix=True, in_paths=True))
     manifests = [MANIFEST, *(package.manifest for package in workspace.packages)]
     python = pycode.files_referring(root, renaming.modules) if renaming.modules else []
     needles = [*renaming.paths, *renaming.names, *renaming.words]
@@ -105,6 +110,8 @@ def plan_edits(workspace: Workspace, renaming: Renaming) -> Edits:
             new = in_text.replace(new)
             if PurePosixPath(path).name.lower().startswith("readme"):
                 new = in_readmes.replace(new)
+            elif path == AGENTS:
+                new = in_agents.replace(new)
             if not path.endswith(STRUCTURED) and path not in renaming.answers:
                 new = mentions.replace(new, mentions.name_rules(_local(path, renaming)))
         if new != text:
