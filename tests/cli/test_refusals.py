@@ -28,6 +28,7 @@ BAD_NAMES = [
     ("taken", "already used by seeds/taken"),
     ("acme-taken", "already used by seeds/taken"),
     ("hand-made", "differs only by normalisation from seeds/hand_made"),
+    ("TAKEN", "'taken' is seeds/taken already: pick another name"),  # not "did you mean"
 ]
 
 
@@ -88,7 +89,13 @@ def test_init_refusals_leave_no_trace(tmp_path: Path, cli: Cli) -> None:
     a_file.write_text("x")
     assert_clean_failure(cli("init", a_file, cwd=tmp_path), 2, "is not a folder")
     assert_clean_failure(cli("init", tmp_path / "ws", "--scope", "Acme", cwd=tmp_path), 2, "'acme'")
-    assert_clean_failure(cli("init", tmp_path / "ws", "--python", "2.7", cwd=tmp_path), 2, "X.Y")
+    for python, says in [
+        ("2.7", "Python 2.7 is older than the oldest the templates support"),
+        ("3.x", "invalid Python version '3.x'"),
+        ("4.1", "use the form 3.Y"),
+    ]:
+        assert_clean_failure(cli("init", tmp_path / "ws", "--python", python, cwd=tmp_path), 2,
+                             says)  # fmt: skip
     assert_clean_failure(cli("init", tmp_path / "123", cwd=tmp_path), 2, "--scope")
     assert_clean_failure(
         cli("init", tmp_path / "ws", "--import-style", "deep", cwd=tmp_path), 2, "deep"

@@ -107,9 +107,13 @@ def plan_init(
     if seedbed_requirement is not None:
         seedbed_requirement = answers.check_requirement(seedbed_requirement)
     python = python or running_python()
-    if not is_python_version(python):
-        raise InvalidInputError(f"invalid Python version '{python}'", "use the form X.Y, e.g. 3.12")
-    if not is_supported_python(python):
+    major, _, minor = python.partition(".")
+    too_old = major.isdigit() and minor.isdigit() and int(major) < 3  # 2.7: the form is right
+    if not is_python_version(python) and not too_old:
+        raise InvalidInputError(
+            f"invalid Python version '{python}'", "use the form 3.Y (CPython 3), e.g. 3.12"
+        )
+    if too_old or not is_supported_python(python):
         raise InvalidInputError(
             f"Python {python} is older than the oldest the templates support ({OLDEST_PYTHON})",
             f"pass --python {OLDEST_PYTHON} or newer (the app kind's Starlette needs it)",

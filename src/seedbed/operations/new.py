@@ -15,7 +15,7 @@ from typing import Any
 from seedbed.effects import git, scratch, typecheck
 from seedbed.effects.transaction import changing
 from seedbed.errors import InvalidInputError, ProtoError
-from seedbed.model.names import normalize, validate_name
+from seedbed.model.names import normalize, suggest, validate_name
 from seedbed.model.workspace import MANIFEST, STAGE_DIRS, Workspace, read_toml
 from seedbed.templating import answers, kinds, trust
 from seedbed.templating.source import Source
@@ -91,7 +91,15 @@ def plan_new(
 ) -> NewPlan:
     """Validate the name, kind and dependencies, and make the template reachable; refuse
     before anything is written."""
-    short = validate_name(workspace.scope.short_name(name))
+    try:
+        short = validate_name(workspace.scope.short_name(name))
+    except InvalidInputError as invalid:
+        close = suggest(workspace.scope.short_name(name))
+        holder = workspace.taken_names().get(normalize(close)) if close else None
+        if holder is None:
+            raise
+        raise InvalidInputError(invalid.message, f"'{close}' is {holder.as_posix()} already: "
+                                "pick another name") from invalid  # fmt: skip
     description = answers.check_description(description or "")
     available = kinds.load(workspace)
     if kind not in available:
