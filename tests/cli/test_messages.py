@@ -37,6 +37,9 @@ def test_a_global_option_after_the_command_gets_a_hint(chain: Path, cli: Cli) ->
     assert_clean_failure(version, 2, "it goes before the command (`proto --version`)")
     other = cli("list", "--frobnicate", cwd=chain)
     assert_clean_failure(other, 2, "no such option: --frobnicate", "see `proto list --help`")
+    no_value = cli("sheriff", "notes", "--task", cwd=chain)  # click gives no context here
+    assert_clean_failure(no_value, 2, "option '--task' requires an argument",
+                         "see `proto sheriff --help`")  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)

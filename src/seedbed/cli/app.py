@@ -163,8 +163,11 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo(error.format_message())
         sys.exit(EXIT_USAGE)
     except _click.exceptions.UsageError as error:
-        ctx = error.ctx
-        where = ctx.command_path if ctx is not None else "proto"
+        ctx = error.ctx  # None for an option's missing value: then the command named
+        if ctx is not None:
+            where = ctx.command_path
+        else:
+            where = f"proto {names[0]}" if len(names) == 1 else "proto"
         hint = f"see `{where} --help`"
         option = getattr(error, "option_name", None)
         if isinstance(error, _click.exceptions.NoSuchOption) and option in GLOBAL_OPTIONS:
