@@ -167,3 +167,9 @@ def test_doctor_reports_and_fixes(pair: Path, cli: Cli) -> None:
     assert "conflict: seeds/alpha/README.md still has conflict markers from `proto update`" in lines
     assert any(line.startswith("missing-package: 'beta' depends on 'acme-gone'") for line in lines)
     assert "  to fix: proto depend beta gone --remove" in lines
+    before = snapshot(pair)
+    dry = cli("doctor", "--fix", "--dry-run", cwd=pair)
+    assert snapshot(pair) == before  # nothing changed: the scratch folder is still there
+    assert dry.stdout == found.stdout  # the plan: each `--fix:` line is what --fix would do
+    assert dry.returncode == 1  # the conflict and the missing package would be left
+    assert_clean_failure(cli("doctor", "--dry-run", cwd=pair), 2, "--dry-run goes with --fix")

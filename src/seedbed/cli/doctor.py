@@ -9,7 +9,7 @@ import typer
 
 from seedbed.cli.options import Json
 from seedbed.cli.output import echo_json, progress
-from seedbed.errors import EXIT_REFUSED
+from seedbed.errors import EXIT_REFUSED, InvalidInputError
 
 
 def command(
@@ -18,6 +18,14 @@ def command(
         typer.Option(
             "--fix",
             help="Undo an interrupted command, remove leftovers, relock a stale uv.lock.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="With --fix: say what --fix would do (its `--fix:` lines); change "
+            "nothing. Exit 1 when something would be left.",
         ),
     ] = False,
     json: Json = False,
@@ -30,10 +38,12 @@ def command(
     from seedbed.model.workspace import find_root
     from seedbed.operations import doctor
 
+    if dry_run and not fix:
+        raise InvalidInputError("--dry-run goes with --fix", "use `proto doctor --fix --dry-run`")
     root = find_root(Path.cwd().resolve())[0]
     with progress("Examining the workspace"):
         found = doctor.diagnose(root)
-        if fix and not found.healthy:
+        if fix and not dry_run and not found.healthy:
             found = doctor.repair(found)
     if json:
         echo_json({"healthy": found.healthy, "findings": [f.as_dict() for f in found.findings]})
@@ -44,7 +54,8 @@ def command(
             state = "fixed" if finding.fixed else finding.kind
             typer.echo(f"{state}: {finding.message}")
             if finding.fix and not finding.fixed:
-                how = "--fix" if finding.fixable and not fix else "to fix"
+                how = "--fix" if finding.fixable and (dry_run or not fix) else "to fix"
                 typer.echo(f"  {how}: {finding.fix}")
-    if not found.healthy:
+    left = found.findings if not dry_run else [f for f in found.findings if not f.fixable]
+    if not doctor.Diagnosis(root, left).healthy:
         raise typer.Exit(EXIT_REFUSED)
