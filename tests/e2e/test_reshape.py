@@ -258,7 +258,7 @@ def test_check_fix_declares_imports_but_never_core_on_seed(
         "Fixed:\n  seeds/web/pyproject.toml: declared acme-protos-notes "
         "(seeds/web/src/acme_protos/web/notes_view.py line 1 imports it)\nRelocked uv.lock\n"
     )
-    assert "All 8 rules pass" in fixed.stdout
+    assert "All 9 rules pass" in fixed.stdout
     manifest = tomllib.loads((root / "seeds/web/pyproject.toml").read_text())
     assert "acme-protos-notes" in manifest["project"]["dependencies"]
     run(BIN / "uv", "lock", "--check", cwd=root)
