@@ -211,3 +211,47 @@ def test_a_workspace_without_mypy_lists_is_fine(tmp_path: Path, cli: Cli) -> Non
     before = snapshot(root)
     assert cli("check", "--fix", "--dry-run", cwd=root).stdout == "Nothing for --fix to change.\n"
     assert snapshot(root) == before
+
+
+def test_retire_reports_the_mypy_edit_and_the_way_back(listed: Path, cli: Cli) -> None:
+    last = run("git", "rev-parse", "--short=12", "HEAD", cwd=listed).strip()
+    before = snapshot(listed)
+    dry = cli("retire", "notes", "--dry-run", "--commit", cwd=listed)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines() == [
+        "Would retire:",
+        "  seeds/notes (3 tracked files)",
+        "Would rewrite:",
+        "  pyproject.toml (mypy lists)",
+        "Would relock: uv lock",
+        "Would commit: Retire notes",
+        f"seeds/notes is last in commit {last} ('Start', Test Maker); to bring it back: "
+        f"git checkout {last} -- seeds/notes && proto check --fix",
+    ]  # pyproject.toml is not under "Still mention": retire rewrites its only mentions
+    assert snapshot(listed) == before
+    done = cli("retire", "notes", "--commit", cwd=listed)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:5] == [
+        "Retired:",
+        "  seeds/notes (3 tracked files)",
+        "Edited:",
+        "  pyproject.toml (mypy lists)",
+        "Relocked: uv lock",
+    ]
+    assert not any(line.startswith("Still mention") for line in lines)
+    shown = run("git", "show", "--stat", "--format=", "HEAD", cwd=listed)
+    assert "pyproject.toml" in shown
+    assert run("git", "status", "--porcelain", cwd=listed) == ""
+
+
+def test_retire_still_names_other_mentions_in_the_root_manifest(listed: Path, cli: Cli) -> None:
+    manifest = listed / "pyproject.toml"
+    manifest.write_text(manifest.read_text() + "\n# notes: see seeds/notes/README.md\n")
+    commit_all(listed, "a comment")
+    dry = cli("retire", "notes", "--dry-run", cwd=listed)
+    assert dry.stdout.splitlines()[-2:] == [
+        "Still mention the retired folders (left as they are):",
+        "  pyproject.toml",
+    ]
+    assert "  pyproject.toml (mypy lists)" in dry.stdout.splitlines()
