@@ -255,3 +255,18 @@ def test_retire_still_names_other_mentions_in_the_root_manifest(listed: Path, cl
         "  pyproject.toml",
     ]
     assert "  pyproject.toml (mypy lists)" in dry.stdout.splitlines()
+
+
+@pytest.mark.parametrize("args", [["graduate", "web", "--force"], ["demote", "text-tools"]])
+def test_graduate_and_demote_list_the_root_manifest_once(
+    listed: Path, cli: Cli, args: list[str]
+) -> None:
+    """Both rewrite the root manifest's mentions of the old path and sync its mypy lists."""
+    result = cli(*args, "--commit", cwd=listed)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    edited = lines[lines.index("Edited (mentions of the old paths, stage settings):") + 1 :]
+    edited = [line for line in edited if line.startswith("  ")]
+    assert edited.count("  pyproject.toml") == 1, result.stdout
+    assert rules(cli, listed) == []
+    assert run("git", "status", "--porcelain", cwd=listed) == ""
