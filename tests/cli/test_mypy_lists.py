@@ -96,6 +96,12 @@ def test_a_package_deleted_by_hand_is_reported_and_fixed(listed: Path, cli: Cli)
         "mypy-lists: pyproject.toml: [tool.mypy] files has seeds/notes/src "
         "(no package's src/ now)" + hint
     ) in report.stdout.splitlines()
+    doctor = cli("doctor", cwd=listed)
+    assert doctor.returncode == 1
+    assert (
+        "mypy-lists: [tool.mypy] files has seeds/notes/src (not the packages on disk)\n"
+        "  to fix: proto check --fix\n"
+    ) in doctor.stdout
     before = snapshot(listed)
     dry = cli("check", "--fix", "--dry-run", cwd=listed)
     assert dry.returncode == 0, dry.stderr
