@@ -24,7 +24,7 @@ def test_check_counts_one_package_as_one(tmp_path: Path, cli: Cli) -> None:
     run(BIN / "uv", "lock", "--offline", cwd=root)
     result = cli("check", cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == "All 8 rules pass for 1 package.\n"
+    assert result.stdout == "All 9 rules pass for 1 package.\n"
 
 
 def test_a_global_option_after_the_command_gets_a_hint(chain: Path, cli: Cli) -> None:

@@ -29,7 +29,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_a_clean_workspace_passes(graph_workspace: Path, proto: Runner) -> None:
     result = proto("check", cwd=graph_workspace)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "All 8 rules pass for 4 packages." in result.stdout
+    assert "All 9 rules pass for 4 packages." in result.stdout
     assert violations(proto, graph_workspace) == []
 
 

@@ -331,7 +331,7 @@ def test_init_inside_an_existing_repository(tmp_path: Path, proto: Runner) -> No
     run("git", "commit", "-qm", "packages", "--", ".", cwd=root)
     (outer / "README.md").write_text("Changed outside the workspace.\n")
     assert proto("affected", "--since", "HEAD~1", cwd=root).stdout == "alpha\nbeta\n"
-    assert proto("check", cwd=root).stdout == "All 8 rules pass for 2 packages.\n"
+    assert proto("check", cwd=root).stdout == "All 9 rules pass for 2 packages.\n"
     graduated = proto("graduate", "alpha", "--commit", cwd=root)
     assert graduated.returncode == 0, graduated.stderr
     assert run("git", "log", "-1", "--format=%s", cwd=outer) == "Graduate alpha to core\n"

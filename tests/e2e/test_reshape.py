@@ -212,7 +212,7 @@ def test_retire_is_refused_while_used_then_a_leaf_goes_into_history(
     (root / "seeds/web/__pycache__/x.pyc").write_bytes(b"\0")
     result = proto("retire", "web", "--commit", cwd=root)
     assert result.returncode == 0, result.stderr
-    way_back = f"git checkout {last} -- seeds/web && uv lock"
+    way_back = f"git checkout {last} -- seeds/web && proto check --fix"
     assert f"seeds/web is last in commit {last} ('Add packages', Test Maker)" in result.stdout
     assert way_back in result.stdout
     assert not (root / "seeds/web").exists()
@@ -221,8 +221,11 @@ def test_retire_is_refused_while_used_then_a_leaf_goes_into_history(
     assert run("git", "status", "--porcelain", cwd=root) == ""
     assert "acme-protos-web" not in (root / "uv.lock").read_text()
     passes(proto, root, "seeds/url-parser")
+    assert "Still mention" not in result.stdout  # retire rewrote the root's mypy lists
     run("git", "checkout", last, "--", "seeds/web", cwd=root)  # the way back works
-    run(BIN / "uv", "lock", cwd=root)
+    fixed = proto("check", "--fix", cwd=root)  # mypy lists and the lock
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "seeds/web/src" in (root / "pyproject.toml").read_text()
     passes(proto, root, "seeds/web")
 
 
@@ -261,7 +264,7 @@ def test_check_fix_declares_imports_but_never_core_on_seed(
         "Fixed:\n  seeds/web/pyproject.toml: declared acme-protos-notes "
         "(seeds/web/src/acme_protos/web/notes_view.py line 1 imports it)\nRelocked uv.lock\n"
     )
-    assert "All 8 rules pass" in fixed.stdout
+    assert "All 9 rules pass" in fixed.stdout
     manifest = tomllib.loads((root / "seeds/web/pyproject.toml").read_text())
     assert "acme-protos-notes" in manifest["project"]["dependencies"]
     run(BIN / "uv", "lock", "--check", cwd=root)

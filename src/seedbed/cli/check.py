@@ -18,8 +18,9 @@ def command(
         bool,
         typer.Option(
             "--fix",
-            help="Declare the siblings code imports and remove dependencies on packages that "
-            "are gone (never an edge a rule forbids), relock, then check.",
+            help="Declare the siblings code imports, remove dependencies on packages that "
+            "are gone (never an edge a rule forbids), list the packages in the root's mypy "
+            "settings, relock, then check.",
         ),
     ] = False,
     dry_run: DryRun = False,
@@ -37,6 +38,8 @@ def command(
     source-not-workspace  a workspace dependency without a `{ workspace = true }` source
     bad-name              distribution or import path not what scope and style imply
     stray-member          a stage folder that is not a package, or a member outside them
+    mypy-lists            the root's [tool.mypy] lists name a package that is gone or miss
+                          one (deleted or brought back by hand); --fix rewrites them
     lock-stale            uv.lock does not match the manifests (`uv lock --check`)
     """
     from seedbed.model.workspace import find_root
@@ -51,7 +54,7 @@ def command(
             plan = check.plan_fix(loaded)
             if not dry_run:
                 check.apply_fix(plan)
-        fixed = [f.describe() for f in plan.fixes]
+        fixed = plan.describe()
         if dry_run:
             echo_list("Would fix:", fixed, err=json)
             typer.echo("Would relock: uv lock" if fixed else "Nothing for --fix to change.",

@@ -28,6 +28,8 @@ def command(
                 result = retire.apply(plan)
     folders = [r.describe() for r in plan.retirements]
     echo_list("Would retire:" if dry_run else "Retired:", folders)
+    edited = list(plan.edited) if dry_run else result.edited
+    echo_list("Would rewrite:" if dry_run else "Edited:", [f"{p} (mypy lists)" for p in edited])
     if dry_run:
         typer.echo("Would relock: uv lock")
         if commit:

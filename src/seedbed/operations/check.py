@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedbed.effects import uv
+from seedbed.effects import typecheck, uv
 from seedbed.model import graph as graph_model
 from seedbed.model import imports
 from seedbed.model.graph import Graph
@@ -32,6 +32,7 @@ RULES = (
     "source-not-workspace",
     "bad-name",
     "stray-member",
+    "mypy-lists",
     "lock-stale",
 )
 
@@ -88,6 +89,7 @@ def violations(
         *sources_not_workspace(workspace, graph),
         *bad_names(workspace, set(sources)),
         *stray_members(workspace),
+        *mypy_lists(workspace),
     ]
     if lock:
         found += lock_stale(workspace, pending_lock)
@@ -244,6 +246,32 @@ def stray_members(workspace: Workspace) -> Iterator[Violation]:
                     f"or drop '{pattern}' from [tool.uv.workspace] members",
                     rel,
                 )
+
+
+def mypy_lists(workspace: Workspace) -> Iterator[Violation]:
+    """The root manifest's `[tool.mypy]` lists are not what proto keeps there: a package's
+    `src/` that is gone (deleted by hand) or missing (brought back by hand), a core package's
+    modules not in the strict override. Read with tomllib (the workspace's root config)."""
+    for number, listed in enumerate(typecheck.managed(workspace.config, workspace)):
+        if listed.stale:
+            yield Violation(
+                "mypy-lists",
+                None,
+                f"{listed.label} {_drift(listed)}; run `proto check --fix` to list the "
+                "packages as they are (the team's own entries stay)",
+                MANIFEST,
+                number,
+            )
+
+
+def _drift(listed: typecheck.Listed) -> str:
+    """How a list differs from what proto would write."""
+    parts = []
+    if listed.removed:
+        parts.append(f"has {', '.join(listed.removed)} (no package's {listed.what} now)")
+    if listed.added:
+        parts.append(f"lacks {', '.join(listed.added)}")
+    return " and ".join(parts) or "lists the packages out of order"
 
 
 def _start_lock_check(workspace: Workspace) -> subprocess.Popen[str] | None:
@@ -441,6 +469,23 @@ class FixPlan:
 
     workspace: Workspace
     fixes: tuple[Fix, ...]
+    mypy: tuple[typecheck.Listed, ...] = ()  # the root's mypy lists to bring in line
+
+    def describe(self) -> list[str]:
+        """One line per change, the manifests' first, then the root's mypy lists."""
+        return [fix.describe() for fix in self.fixes] + [
+            f"{MANIFEST}: {listed.label}: " + _changes(listed) for listed in self.mypy
+        ]
+
+
+def _changes(listed: typecheck.Listed) -> str:
+    """`removed core/text-tools/src, added seeds/web/src`."""
+    parts = []
+    if listed.removed:
+        parts.append(f"removed {', '.join(listed.removed)}")
+    if listed.added:
+        parts.append(f"added {', '.join(listed.added)}")
+    return ", ".join(parts) or "put in order"
 
 
 def plan_fix(workspace: Workspace) -> FixPlan:
@@ -472,8 +517,13 @@ def plan_fix(workspace: Workspace) -> FixPlan:
     for package in workspace.packages:
         for name, _ in graph_model.missing(workspace, package):
             fixes.append(Fix(package, name, "remove", "not in the workspace"))
+    stale = tuple(
+        listed for listed in typecheck.managed(workspace.config, workspace) if listed.stale
+    )
     return FixPlan(
-        workspace, tuple(sorted(fixes, key=lambda f: (f.package.short, f.action, f.distribution)))
+        workspace,
+        tuple(sorted(fixes, key=lambda f: (f.package.short, f.action, f.distribution))),
+        stale,
     )
 
 
@@ -494,8 +544,9 @@ def remaining(violations: list[Violation], plan: FixPlan) -> list[Violation]:
 
 
 def apply_fix(plan: FixPlan) -> None:
-    """Edit each manifest once (tomlkit: comments kept) and relock, as one transaction."""
-    if not plan.fixes:
+    """Edit each manifest once (tomlkit: comments kept), bring the root's mypy lists in line
+    with the packages and relock, as one transaction."""
+    if not plan.fixes and not plan.mypy:
         return
     from seedbed.effects import tomledit
     from seedbed.effects.transaction import changing
@@ -517,6 +568,8 @@ def apply_fix(plan: FixPlan) -> None:
             if gone:
                 tomledit.remove_workspace_dependencies(document, gone, everywhere=True)
             transaction.write_text(root / manifest, tomledit.dumps(document))
+        if plan.mypy:
+            typecheck.sync(transaction, root)
         lock = read_text(root / LOCK) or ""
         members = [(p.distribution, p.path.as_posix()) for p in plan.workspace.packages]
         transaction.relock(moved_members(lock, members))

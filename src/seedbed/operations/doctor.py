@@ -4,8 +4,8 @@
 Found and fixed: an interrupted command (undone from its journal: files, moves, the index,
 the branch head, uv.lock), a stale uv.lock (relocked with the command that works after moves),
 leftover scratch folders and the worktrees of `update` and `sheriff`. Found and reported:
-unresolved conflict markers left by `proto update`, and dependencies on workspace packages that
-no longer exist.
+unresolved conflict markers left by `proto update`, dependencies on workspace packages that
+no longer exist, and root mypy lists that do not list the packages on disk.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedbed.effects import git, journal, scratch, transaction, uv
+from seedbed.effects import git, journal, scratch, transaction, typecheck, uv
 from seedbed.errors import ProtoError
 from seedbed.model import graph, lockfile
 from seedbed.model.names import normalize
-from seedbed.model.workspace import LOCK, Workspace, load, read_text
+from seedbed.model.workspace import LOCK, MANIFEST, Workspace, load, read_text
 
 CONFLICT_MARKER = "<<<<<<< before updating"
 SCRATCH_PREFIX = ".proto-"  # what `new` and other commands render into, in the workspace
@@ -31,7 +31,8 @@ WORKTREE_PREFIXES = {"proto-update-": "proto update", "proto-sheriff-": "proto s
 class Finding:
     """One thing that is not as it should be: what, where, and how it is (or can be) fixed."""
 
-    kind: str  # interrupted | running | stale-lock | leftover | conflict | missing-package | broken
+    kind: str  # interrupted | running | stale-lock | leftover | conflict | missing-package
+    # | mypy-lists | broken
     message: str
     path: str | None = None
     fix: str | None = None  # what --fix does, or the command that fixes it
@@ -93,6 +94,7 @@ def diagnose(root: Path) -> Diagnosis:
         return found
     found.findings += _conflicts(workspace)
     found.findings += _missing_packages(workspace)
+    found.findings += _mypy_lists(workspace)
     found.findings += _stale_lock(workspace)
     return found
 
@@ -159,6 +161,27 @@ def _missing_packages(workspace: Workspace) -> list[Finding]:
         )
         for package, name in found
     ]
+
+
+def _mypy_lists(workspace: Workspace) -> list[Finding]:
+    """The root's mypy lists name a package that is gone, or miss one (`proto check` calls
+    this mypy-lists too, and its --fix mends it)."""
+    found = []
+    for listed in typecheck.managed(workspace.config, workspace):
+        if not listed.stale:
+            continue
+        parts = [f"has {', '.join(listed.removed)}"] if listed.removed else []
+        parts += [f"lacks {', '.join(listed.added)}"] if listed.added else []
+        found.append(
+            Finding(
+                "mypy-lists",
+                f"{listed.label} {' and '.join(parts) or 'is out of order'} "
+                "(not the packages on disk)",
+                MANIFEST,
+                fix="proto check --fix",
+            )
+        )
+    return found
 
 
 def _stale_lock(workspace: Workspace) -> list[Finding]:

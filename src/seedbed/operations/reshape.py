@@ -246,8 +246,8 @@ def apply_stage_plan(plan: StagePlan) -> StageResult:
     with changing(root, index=True) as transaction:
         move_all(transaction, root, plan.moves)
         edited = switch_stages(transaction, root, plan.moves, plan.mentions, plan.stage)
-        if typecheck.sync(transaction, root):  # core's strict modules
-            edited.append(MANIFEST)
+        if typecheck.sync(transaction, root) and MANIFEST not in edited:  # core's strict modules
+            edited.append(MANIFEST)  # once: the mentions may have rewritten it already
         transaction.relock(plan.upgrade)
         committed = False
         if plan.commit:

@@ -10,6 +10,7 @@ it back.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from seedbed.effects import git, scratch, typecheck
@@ -32,6 +33,7 @@ class Retirement:
     tracked: int
     untracked: int
     last: git.Commit | None
+    then: str = "uv lock"  # what brings the rest back after the files: relock (and mypy lists)
 
     @property
     def folder(self) -> str:
@@ -49,7 +51,7 @@ class Retirement:
         """The command that brings it back, or None when no commit has it."""
         if self.last is None:
             return None
-        return f"git checkout {self.last.short} -- {self.folder} && uv lock"
+        return f"git checkout {self.last.short} -- {self.folder} && {self.then}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class RetirePlan:
     retirements: tuple[Retirement, ...]
     mentioning: tuple[str, ...]  # files that still mention a retired folder (left as they are)
     commit: bool
+    edited: tuple[str, ...] = ()  # files retire rewrites: the root manifest's mypy lists
 
     @property
     def names(self) -> list[str]:
@@ -107,12 +110,30 @@ def plan_retire(
     if commit and not allow_dirty:
         reshape.require_clean(root, [LOCK], action="retire", commit=True)
     folders = [r.folder for r in retirements]
+    mypy = _mypy_lists(workspace, chosen)
+    if mypy is not None:  # `proto check --fix` lists them again, and relocks
+        retirements = [dataclasses.replace(r, then="proto check --fix") for r in retirements]
     mentioning = [
         path
         for path in git.files_mentioning(root, folders)
-        if path != LOCK and not reshape.inside(path, folders)
+        if path != LOCK
+        and not reshape.inside(path, folders)
+        and not (path == MANIFEST and mypy is not None and not any(f in mypy for f in folders))
     ]
-    return RetirePlan(workspace, tuple(retirements), tuple(mentioning), commit)
+    edited = (MANIFEST,) if mypy is not None else ()
+    return RetirePlan(workspace, tuple(retirements), tuple(mentioning), commit, edited)
+
+
+def _mypy_lists(workspace: Workspace, chosen: list[Package]) -> str | None:
+    """The root manifest's text once its mypy lists forget *chosen*, or None when retiring
+    them does not change it."""
+    gone = {package.short for package in chosen}
+    rest = tuple(package for package in workspace.packages if package.short not in gone)
+    remaining = dataclasses.replace(workspace, packages=rest)
+    names = [workspace.scope.import_name(short) for short in sorted(gone)]
+    if not any(entry.stale for entry in typecheck.managed(workspace.config, remaining, names)):
+        return None  # checked with tomllib first: tomlkit only when there is an edit
+    return typecheck.rendered(remaining, names)
 
 
 def _refuse_dependents(workspace: Workspace, chosen: list[Package], wanted: set[str]) -> None:
@@ -170,6 +191,7 @@ class RetireResult:
 
     plan: RetirePlan
     committed: bool
+    edited: list[str]  # the root manifest, when its mypy lists changed
 
 
 def apply(plan: RetirePlan) -> RetireResult:
@@ -187,4 +209,4 @@ def apply(plan: RetirePlan) -> RetireResult:
             paths = [r.folder for r in plan.retirements if r.tracked] + [LOCK]
             paths += [MANIFEST] if mypy else []
             committed = reshape.commit(change, plan.commit_message(), paths, "retirement")
-    return RetireResult(plan, committed)
+    return RetireResult(plan, committed, [MANIFEST] if mypy else [])
