@@ -535,11 +535,13 @@ def remaining(violations: list[Violation], plan: FixPlan) -> list[Violation]:
          f.distribution if f.action == "remove" else scope.short_name(f.distribution))
         for f in plan.fixes
     }  # fmt: skip
+    relocks = bool(plan.fixes or plan.mypy)
     return [
         v
         for v in violations
         if (v.rule, v.package, v.subject) not in fixed
-        and not (v.rule == "lock-stale" and plan.fixes)
+        and not (v.rule == "mypy-lists" and plan.mypy)
+        and not (v.rule == "lock-stale" and relocks)
     ]
 
 
