@@ -145,6 +145,10 @@ def old_workspace(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     render_old(bundle, {"template": "workspace", "seedbed_version": "0.0.9", **ANSWERS}, root)
     package = {"template": "package", "name": "tool", "kind": "lib", "stage": "seed"}
     render_old(bundle, {**package, **ANSWERS}, root / "seeds/tool")
+    manifest = root / "pyproject.toml"  # the mypy lists, as `proto new` keeps them
+    listed = 'files = ["seeds/tool/src"]\nmypy_path = ["seeds/tool/src"]\n'
+    manifest.write_text(manifest.read_text().replace("files = []\nmypy_path = []\n", listed))
+    assert listed in manifest.read_text()
     run("git", "init", "-q", cwd=root)
     run(BIN / "uv", "lock", cwd=root)
     run("git", "add", "-A", cwd=root)

@@ -241,12 +241,18 @@ def test_a_hand_deleted_package_is_reported_and_its_dependency_removable(
         "missing-package: seeds/url-parser/pyproject.toml: 'url-parser' depends on "
         "'acme-protos-text-tools', which is not in the workspace"
     ) in checked.stdout
+    assert (  # and `uv run mypy` would fail on the folder that is gone
+        "mypy-lists: pyproject.toml: [tool.mypy] files has seeds/text-tools/src"
+    ) in checked.stdout
     assert "url-parser (missing)" not in proto("list", cwd=root).stdout
     assert "text-tools (missing)" in proto("list", cwd=root).stdout
     removed = proto("depend", "url-parser", "text-tools", "--remove", cwd=root)
     assert removed.returncode == 0, removed.stderr
     assert "url-parser no longer depends on text-tools" in removed.stdout
     assert "text-tools" not in (root / "seeds/url-parser/pyproject.toml").read_text()
+    fixed = proto("check", "--fix", cwd=root)  # the mypy lists, as the report said
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "seeds/text-tools/src" not in (root / "pyproject.toml").read_text()
     passes(proto, root, "seeds/url-parser")
 
 
