@@ -161,6 +161,11 @@ def test_graduate_refusals(chain: Path, cli: Cli) -> None:
         (["graduate", "notes"], 1, "no package depends on 'notes' yet"),
         (["graduate", "url-parser"], 1, "core/url-parser already exists"),
         (["graduate", "web", "--force"], 1, "seeds that would be left behind: url-parser"),
+        (
+            ["graduate", "web", "notes", "--force"],
+            1,  # notes depends on nothing: not named
+            "error: 'web' depends on seeds that would be left behind: url-parser",
+        ),
         (["graduate", "web", "--force", "--with-deps"], 1, "core/url-parser already exists"),
         (["graduate"], 2, "missing argument"),
     ]

@@ -58,8 +58,9 @@ def plan_graduate(
         n for n in graph.closure(wanted) if graph.packages[n].stage == "seed" and n not in wanted
     )
     if behind and not with_deps:
-        who = ", ".join(f"'{name}'" for name in sorted(wanted))
-        verb = "depends" if len(wanted) == 1 else "depend"
+        reaching = sorted(n for n in wanted if graph.closure({n}) & set(behind))
+        who = ", ".join(f"'{name}'" for name in reaching)
+        verb = "depends" if len(reaching) == 1 else "depend"
         raise ProtoError(
             f"{who} {verb} on seeds that would be left behind: {', '.join(behind)} "
             "(a core package never depends on a seed)",
