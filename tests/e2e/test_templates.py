@@ -156,6 +156,8 @@ def test_a_description_is_one_line(tmp_path: Path) -> None:
     for text in ("two\nlines", "a\ttab", "bell\a"):
         with pytest.raises(InvalidInputError, match="one line of text"):
             check_description(text)
+    assert check_description("   ") == ""  # no description: the template's default
+    assert check_description("  Parses URLs ") == "Parses URLs"
     source = templates.embedded_templates()
     copier = BIN / "copier"
     failed = subprocess.run(

@@ -37,14 +37,15 @@ def read(path: Path) -> dict[str, Any]:
 
 
 def check_description(text: str) -> str:
-    """A description is one line of text: the templates put it into code, TOML and Markdown."""
+    """A description is one line of text: the templates put it into code, TOML and Markdown.
+    Surrounding spaces go (only spaces: no description, so the template's default)."""
     if any(ord(char) < 32 or ord(char) == 127 for char in text):
         raise InvalidInputError(
             "the description must be one line of text, without line breaks, tabs or other "
             "control characters",
-            "describe it in one line; the package's README.md has room for more",
+            "describe it in one line; README.md has room for more",
         )
-    return text
+    return text.strip()
 
 
 def default_requirement(version: str = __version__) -> str:
