@@ -217,3 +217,20 @@ def test_a_plain_copier_copy_is_adopted_as_the_docs_say(tmp_path: Path, proto) -
     updated = proto("update", cwd=root)
     assert updated.returncode == 0, updated.stderr
     assert updated.stdout == f"workspace: already current ({templates.TEMPLATE_TAG})\n"
+
+
+@pytest.mark.parametrize("fix_forward", [True, False], ids=["fix-forward", "strict-seeds"])
+def test_the_readme_says_what_ci_does_with_a_red_seed(tmp_path: Path, fix_forward: bool) -> None:
+    from seedbed.model.names import Scope
+    from seedbed.templating import answers, copier
+    from seedbed.templating.source import Source
+
+    local = Source(str(templates.embedded_templates()), None, {})
+    data = answers.workspace_data(Scope("acme-protos", "namespace"), python="3.11",  # type: ignore[arg-type]
+                                  author=("", ""), description="",
+                                  seeds_fix_forward=fix_forward)  # fmt: skip
+    copier.render(data, tmp_path / "ws", local)
+    text = " ".join((tmp_path / "ws/README.md").read_text().split())
+    assert ("a red seed does not block anyone" in text) is fix_forward
+    assert ("CI still fails on a red seed" in text) is not fix_forward
+    assert ("Any failing task fails the workflow." in text) is not fix_forward
