@@ -238,9 +238,10 @@ def test_no_upstream_to_compare_with_is_a_warning(chain: Path, cli: Cli, tmp_pat
     assert local.returncode == 0
     assert local.stderr.startswith("warning: compared with HEAD, since there is no origin/HEAD")
     assert cli("affected", "--since", "HEAD", cwd=chain).stderr == ""  # asked for: no warning
-    versions = cli("version", "--affected", cwd=chain)
+    versions = cli("version", "--affected", "--bump", "patch", cwd=chain)
     assert versions.returncode == 0, versions.stderr
     assert versions.stderr == local.stderr  # the same words, from version too
+    assert versions.stdout == "No packages selected: no version to show or change.\n"
     assert cli("affected", "--all", cwd=clone).stderr == ""
 
 

@@ -75,6 +75,8 @@ def command(
             for c in plan.changes
         ])  # fmt: skip
         return
+    if not plan.changes:
+        typer.echo("No packages selected: no version to show or change.")
     for change in plan.changes:
         if change.new == change.old:
             typer.echo(f"{change.package.short} {change.old}")
