@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -147,6 +148,9 @@ def test_any_description_renders_code_that_is_valid_and_format_clean(tmp_path: P
                      for k in n.keywords if k.arg == "help"]  # fmt: skip
             assert isinstance(helps[0], ast.Constant)
             assert helps[0].value == description
+            shown = run(sys.executable, "-c", f"from {module.parent.name}.{module.name}.cli "
+                        "import app; app()", "--help", cwd=folder / "src")  # fmt: skip
+            assert " ".join(description.split()) in " ".join(shown.split())  # in its --help
 
 
 def test_a_description_is_one_line(tmp_path: Path) -> None:
