@@ -75,7 +75,7 @@ def test_graph_formats(chain: Path, cli: Cli) -> None:
 
 def test_check_reports_rules_and_a_missing_lock(chain: Path, cli: Cli) -> None:
     init = chain / "seeds/notes/src/acme/notes/__init__.py"
-    init.write_text("import acme.web\n")
+    init.write_text('"""notes."""\n\nfrom acme import web\nimport acme.web.forms\n')
     result = cli("check", "--json", cwd=chain)
     assert result.returncode == 1
     found = json.loads(result.stdout)
@@ -83,7 +83,7 @@ def test_check_reports_rules_and_a_missing_lock(chain: Path, cli: Cli) -> None:
         ("undeclared-import", "notes", "seeds/notes/src/acme/notes/__init__.py"),
         ("lock-stale", None, "uv.lock"),
     ]
-    assert "line 1 imports acme.web" in found[0]["message"]
+    assert "line 3 imports acme.web" in found[0]["message"]  # the first import, not the last
     text = cli("check", cwd=chain)
     assert text.stdout.startswith("undeclared-import: seeds/notes/src/acme/notes/__init__.py:")
     assert text.stderr == "\n2 problems found; `proto check --help` explains each rule\n"

@@ -331,7 +331,7 @@ def undeclared(
                 for req in package.group_requirements
                 if (name := requirement_name(req) or "") in members
             }
-        for module, line in modules:
+        for module, line in sorted(modules, key=lambda found: found[1]):  # the first import
             target = imports.owner(module, by_import)
             if target is None or target == package.short or target in declared:
                 continue
