@@ -56,6 +56,5 @@ def command(
             if finding.fix and not finding.fixed:
                 how = "--fix" if finding.fixable and (dry_run or not fix) else "to fix"
                 typer.echo(f"  {how}: {finding.fix}")
-    left = found.findings if not dry_run else [f for f in found.findings if not f.fixable]
-    if not doctor.Diagnosis(root, left).healthy:
+    if not (found.fix_would_heal if dry_run else found.healthy):
         raise typer.Exit(EXIT_REFUSED)

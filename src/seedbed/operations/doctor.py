@@ -63,6 +63,11 @@ class Diagnosis:
         """True when nothing is left to fix ("running" is not a problem)."""
         return all(f.fixed or f.kind == "running" for f in self.findings)
 
+    @property
+    def fix_would_heal(self) -> bool:
+        """True when `--fix` would leave nothing to fix: every finding is fixable."""
+        return all(f.fixed or f.fixable or f.kind == "running" for f in self.findings)
+
 
 def diagnose(root: Path) -> Diagnosis:
     """Look, change nothing."""

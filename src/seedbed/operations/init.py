@@ -108,12 +108,11 @@ def plan_init(
         seedbed_requirement = answers.check_requirement(seedbed_requirement)
     python = python or running_python()
     major, _, minor = python.partition(".")
-    too_old = major.isdigit() and minor.isdigit() and int(major) < 3  # 2.7: the form is right
-    if not is_python_version(python) and not too_old:
+    if not (major.isdigit() and minor.isdigit()) or int(major) > 3:
         raise InvalidInputError(
             f"invalid Python version '{python}'", "use the form 3.Y (CPython 3), e.g. 3.12"
         )
-    if too_old or not is_supported_python(python):
+    if not is_python_version(python) or not is_supported_python(python):  # 2.7, 3.9
         raise InvalidInputError(
             f"Python {python} is older than the oldest the templates support ({OLDEST_PYTHON})",
             f"pass --python {OLDEST_PYTHON} or newer (the app kind's Starlette needs it)",
