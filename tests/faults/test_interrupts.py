@@ -313,3 +313,29 @@ def test_sheriff_killed_is_repaired_by_doctor(
     again = proto(*SHERIFF, cwd=red_core)  # and the sheriff does its job afterwards
     assert again.returncode == 0, again.stderr
     assert run("git", "log", "-1", "--format=%s", cwd=red_core) == 'Revert "Break text-tools"\n'
+
+
+# ------------------------------------------------------------------ proto check --fix
+
+
+@pytest.mark.parametrize("signal_name", ["TERM", "KILL"])
+def test_check_fix_stopped_while_relocking(
+    graph_workspace: Path, proto: Runner, signal_name: str
+) -> None:
+    """The manifest it declared a dependency in, and the mypy lists, come back with the lock."""
+    root = graph_workspace
+    view = "from acme_protos.notes import greet\n\nVIEW = greet\n"
+    (root / "seeds/web/src/acme_protos/web/notes_view.py").write_text(view)
+    commit_all(root, "web shows notes, undeclared")
+    before = snapshot(root)
+    stopped = stop(root, ["check", "--fix"], UV, "1+0.3", signal_name)
+    if signal_name == "TERM":
+        assert_clean_failure(stopped, 143, "every change was undone")
+    else:
+        assert stopped.returncode == -9, stopped.stderr
+        assert_clean_failure(proto("check", "--fix", cwd=root), 1, "proto doctor --fix")
+        assert proto("doctor", "--fix", cwd=root).returncode == 0
+    assert snapshot(root) == before
+    fixed = proto("check", "--fix", cwd=root)  # and it does its job afterwards
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "declared acme-protos-notes" in fixed.stdout
