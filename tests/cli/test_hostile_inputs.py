@@ -170,6 +170,7 @@ def test_doctor_reports_and_fixes(pair: Path, cli: Cli) -> None:
     before = snapshot(pair)
     dry = cli("doctor", "--fix", "--dry-run", cwd=pair)
     assert snapshot(pair) == before  # nothing changed: the scratch folder is still there
+    assert sorted(p.name for p in (pair / ".proto-new-abc123").iterdir()) == ["half.txt"]
     assert dry.stdout == found.stdout  # the plan: each `--fix:` line is what --fix would do
     assert dry.returncode == 1  # the conflict and the missing package would be left
     assert_clean_failure(cli("doctor", "--dry-run", cwd=pair), 2, "--dry-run goes with --fix")

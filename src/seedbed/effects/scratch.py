@@ -35,6 +35,8 @@ def abandoned(path: Path) -> bool:
     """Whether the scratch folder *path* has no owner at work any more."""
     if not path.is_dir():
         return True  # only git's record of a worktree is left
+    if not (path / LOCK_NAME).is_file():
+        return True  # no owner ever locked it (asking would create the lock file: a write)
     lock = FileLock(path / LOCK_NAME)
     if not lock.acquire():
         return False  # its owner is still at work
